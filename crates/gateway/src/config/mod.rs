@@ -1,0 +1,348 @@
+//! The configuration file (SPEC §3): its runtime shape, loading, validation and defaults.
+//!
+//! [`file`] holds the TOML shape with source spans, so every problem can name its line;
+//! this module holds the validated, ready-to-route shape the proxy works from. A [`Config`] is
+//! immutable: a reload builds a new one and swaps it in whole (see [`crate::reload`]), so a
+//! request sees one consistent configuration from start to end.
+
+mod file;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use file::parse;
+
+/// The default configuration written on first start: every setting, commented.
+pub const DEFAULT_CONFIG: &str = include_str!("default.toml");
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub logging: LoggingConfig,
+    pub providers: Vec<Arc<Provider>>,
+    pub routes: Vec<Route>,
+    /// Price overrides keyed by `provider/model` (or a bare model name).
+    pub prices: HashMap<String, Price>,
+    pub budgets: Option<Budgets>,
+    /// Bare model name → index into `providers`, for names listed by exactly one provider.
+    bare_models: HashMap<String, usize>,
+    /// Bare model names listed by more than one provider: ambiguous, so never resolved.
+    ambiguous_models: HashMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    pub require_client_key: bool,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggingConfig {
+    pub store_bodies: bool,
+    pub retention_days: u32,
+    pub max_stored_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProviderKind {
+    OpenAi,
+    OpenAiCompatible,
+    Anthropic,
+    Gemini,
+}
+
+impl ProviderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::OpenAi => "openai",
+            ProviderKind::OpenAiCompatible => "openai-compatible",
+            ProviderKind::Anthropic => "anthropic",
+            ProviderKind::Gemini => "gemini",
+        }
+    }
+
+    /// Base URLs follow each provider SDK's own convention (SPEC §3).
+    pub fn default_base_url(self) -> Option<&'static str> {
+        match self {
+            ProviderKind::OpenAi => Some("https://api.openai.com/v1"),
+            ProviderKind::Anthropic => Some("https://api.anthropic.com"),
+            ProviderKind::Gemini => Some("https://generativelanguage.googleapis.com"),
+            ProviderKind::OpenAiCompatible => None,
+        }
+    }
+
+    /// Speaks OpenAI's wire format (chat, completions, embeddings pass through unchanged).
+    pub fn is_openai(self) -> bool {
+        matches!(self, ProviderKind::OpenAi | ProviderKind::OpenAiCompatible)
+    }
+}
+
+/// Whether to ask an OpenAI-format upstream for usage on streams (`stream_options`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamUsage {
+    /// Ask, and if the upstream rejects `stream_options`, retry without it and remember.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provider {
+    pub id: String,
+    pub kind: ProviderKind,
+    /// Without a trailing slash.
+    pub base_url: String,
+    pub key_env: Option<String>,
+    pub models: Vec<String>,
+    pub headers: Vec<(String, String)>,
+    pub stream_usage: StreamUsage,
+    pub timeouts: Timeouts,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub first_byte: Duration,
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            // Non-streamed answers of reasoning models can take minutes to start.
+            first_byte: Duration::from_secs(600),
+            // Codex CLI gives up after 300 s of silence; match it.
+            idle: Duration::from_secs(300),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    Fallback,
+    RoundRobin,
+    Cheapest,
+    Fastest,
+}
+
+impl Strategy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Fallback => "fallback",
+            Strategy::RoundRobin => "round-robin",
+            Strategy::Cheapest => "cheapest",
+            Strategy::Fastest => "fastest",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Route {
+    pub alias: String,
+    /// `(provider index, upstream model)`, in the configured order.
+    pub targets: Vec<(usize, String)>,
+    pub strategy: Strategy,
+}
+
+/// USD per million tokens.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Price {
+    pub input: f64,
+    pub output: f64,
+    pub cached_input: Option<f64>,
+    pub cache_write: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BudgetAction {
+    Warn,
+    Block,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Budgets {
+    pub daily_usd: Option<f64>,
+    pub monthly_usd: Option<f64>,
+    pub action: BudgetAction,
+}
+
+/// One thing wrong with a config file, located as precisely as the file allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: Option<usize>,
+    /// Dotted path of the offending field, e.g. `providers[1].base_url`.
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}: {}", self.field, self.message),
+            None => write!(f, "{}: {}", self.field, self.message),
+        }
+    }
+}
+
+/// Every problem found in a config file (never empty).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigError {
+    pub problems: Vec<Problem>,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, problem) in self.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{problem}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a config could not be loaded from disk.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Invalid { path: String, source: ConfigError },
+}
+
+/// Reads and validates the config at `path`, first writing the commented default there if the
+/// file does not exist yet.
+pub fn load_or_create(path: &Path) -> Result<Config, LoadError> {
+    let io_err = |source| LoadError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    if !path.exists() {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io_err)?;
+        }
+        std::fs::write(path, DEFAULT_CONFIG).map_err(io_err)?;
+        tracing::info!(path = %path.display(), "wrote the default configuration");
+    }
+    let text = std::fs::read_to_string(path).map_err(io_err)?;
+    parse(&text).map_err(|source| LoadError::Invalid {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// How a model name a client sent maps onto providers (SPEC §3, in this order).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolution<'a> {
+    Route(&'a Route),
+    /// A single `(provider index, upstream model)` target.
+    Direct(usize, String),
+}
+
+impl Config {
+    pub fn provider(&self, id: &str) -> Option<&Arc<Provider>> {
+        self.providers.iter().find(|p| p.id == id)
+    }
+
+    /// Resolves a client's model name: route alias, then `provider/model`, then a bare name
+    /// listed by exactly one provider.
+    pub fn resolve(&self, model: &str) -> Result<Resolution<'_>, ResolveError> {
+        if let Some(route) = self.routes.iter().find(|r| r.alias == model) {
+            return Ok(Resolution::Route(route));
+        }
+        if let Some((prefix, rest)) = model.split_once('/') {
+            if let Some(index) = self.providers.iter().position(|p| p.id == prefix) {
+                return Ok(Resolution::Direct(index, rest.to_owned()));
+            }
+        }
+        if let Some(&index) = self.bare_models.get(model) {
+            return Ok(Resolution::Direct(index, model.to_owned()));
+        }
+        if let Some(ids) = self.ambiguous_models.get(model) {
+            return Err(ResolveError::Ambiguous(ids.clone()));
+        }
+        Err(ResolveError::Unknown)
+    }
+
+    /// The price override for a target, by `provider/model` then bare model.
+    pub fn price_override(&self, provider: &str, model: &str) -> Option<Price> {
+        self.prices
+            .get(&format!("{provider}/{model}"))
+            .or_else(|| self.prices.get(model))
+            .copied()
+    }
+
+    /// Every model name a client can send: aliases first, then `provider/model` for each listed
+    /// model, in config order.
+    pub fn listed_models(&self) -> Vec<ListedModel> {
+        let mut out: Vec<ListedModel> = self
+            .routes
+            .iter()
+            .map(|r| ListedModel {
+                id: r.alias.clone(),
+                owned_by: "switchyard".to_owned(),
+            })
+            .collect();
+        for provider in &self.providers {
+            for model in &provider.models {
+                out.push(ListedModel {
+                    id: format!("{}/{}", provider.id, model),
+                    owned_by: provider.id.clone(),
+                });
+                if self.bare_models.contains_key(model) {
+                    out.push(ListedModel {
+                        id: model.clone(),
+                        owned_by: provider.id.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn index_models(&mut self) {
+        let mut owners: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (index, provider) in self.providers.iter().enumerate() {
+            for model in &provider.models {
+                owners.entry(model).or_default().push(index);
+            }
+        }
+        for (model, indexes) in owners {
+            if let [only] = indexes[..] {
+                self.bare_models.insert(model.to_owned(), only);
+            } else {
+                let ids = indexes
+                    .iter()
+                    .map(|&i| self.providers[i].id.clone())
+                    .collect();
+                self.ambiguous_models.insert(model.to_owned(), ids);
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedModel {
+    pub id: String,
+    pub owned_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResolveError {
+    Unknown,
+    /// Listed by several providers: the client must say `provider/model`.
+    Ambiguous(Vec<String>),
+}
+
+#[cfg(test)]
+mod tests;

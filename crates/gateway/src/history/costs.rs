@@ -1,0 +1,102 @@
+//! Cost and token totals grouped by day, model, provider, tag or client (SPEC §5).
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use super::query::Filter;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    Day,
+    Model,
+    Provider,
+    Tag,
+    Client,
+}
+
+impl GroupBy {
+    pub fn parse(text: &str) -> Option<GroupBy> {
+        Some(match text {
+            "day" => GroupBy::Day,
+            "model" => GroupBy::Model,
+            "provider" => GroupBy::Provider,
+            "tag" => GroupBy::Tag,
+            "client" => GroupBy::Client,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostRow {
+    pub key: Option<String>,
+    pub requests: u64,
+    pub input_tokens: u64,
+    pub cached_input_tokens: u64,
+    pub cache_write_tokens: u64,
+    pub output_tokens: u64,
+    pub reasoning_tokens: u64,
+    /// `None` when no request in the group had a known price.
+    pub cost_usd: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostReport {
+    pub rows: Vec<CostRow>,
+    pub total_cost_usd: f64,
+}
+
+/// Groups the requests matching `filter`. Days are UTC calendar days. A request with several
+/// tags counts once under each; `total_cost_usd` still counts it once.
+pub fn report(conn: &Connection, by: GroupBy, filter: &Filter) -> rusqlite::Result<CostReport> {
+    let (where_sql, params) = filter.to_sql();
+    let (key, from, order) = match by {
+        GroupBy::Day => (
+            "strftime('%Y-%m-%d', started_at / 1000, 'unixepoch')",
+            "requests",
+            "key ASC",
+        ),
+        GroupBy::Model => (
+            "COALESCE(upstream_model, requested_model)",
+            "requests",
+            "cost DESC, key",
+        ),
+        GroupBy::Provider => ("provider", "requests", "cost DESC, key"),
+        GroupBy::Client => ("client", "requests", "cost DESC, key"),
+        GroupBy::Tag => (
+            "CASE WHEN t.value = '' THEN t.key ELSE t.key || '=' || t.value END",
+            "requests JOIN request_tags t ON t.request_id = requests.id",
+            "cost DESC, key",
+        ),
+    };
+    let sql = format!(
+        "SELECT {key} AS key, COUNT(*), SUM(input_tokens), SUM(cached_input_tokens),
+                SUM(cache_write_tokens), SUM(output_tokens), SUM(reasoning_tokens),
+                SUM(cost_usd) AS cost
+         FROM {from} {where_sql} GROUP BY key ORDER BY {order}"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(params.iter()), |row| {
+            Ok(CostRow {
+                key: row.get(0)?,
+                requests: row.get::<_, i64>(1)? as u64,
+                input_tokens: row.get::<_, i64>(2)? as u64,
+                cached_input_tokens: row.get::<_, i64>(3)? as u64,
+                cache_write_tokens: row.get::<_, i64>(4)? as u64,
+                output_tokens: row.get::<_, i64>(5)? as u64,
+                reasoning_tokens: row.get::<_, i64>(6)? as u64,
+                cost_usd: row.get(7)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let total: Option<f64> = conn.query_row(
+        &format!("SELECT SUM(cost_usd) FROM requests {where_sql}"),
+        rusqlite::params_from_iter(params.iter()),
+        |row| row.get(0),
+    )?;
+    Ok(CostReport {
+        rows,
+        total_cost_usd: total.unwrap_or(0.0),
+    })
+}

@@ -1,0 +1,256 @@
+//! The request history (SPEC §5): one SQLite row per proxied request, written off the request
+//! path, read by the admin API and the CLI.
+//!
+//! Writing goes through [`writer`]: handlers hand a finished [`Record`] to a bounded channel and
+//! move on; one thread batches records into transactions. When the channel is full, senders
+//! wait (backpressure) rather than drop a row. Reads use their own connection (WAL mode lets
+//! them run beside the writer) and first wait until every record handed over so far is written,
+//! so a client that reads history right after its answer sees its own request.
+//!
+//! Each table module ([`requests`], [`attempts`], [`tags`], [`bodies`]) owns its schema
+//! migration and its typed queries; [`schema`] only applies migrations in order.
+
+mod attempts;
+mod bodies;
+pub use bodies::capped as capped_body;
+pub mod costs;
+pub mod query;
+pub mod requests;
+mod schema;
+mod tags;
+mod writer;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use rusqlite::Connection;
+use serde::Serialize;
+use switchyard_protocol::Usage;
+use tokio::sync::{Mutex, Notify};
+
+pub use writer::WriterHandle;
+
+/// How a request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The provider answered successfully (possibly after falling back).
+    Ok,
+    /// The provider (or every target) answered with an error.
+    UpstreamError,
+    /// The request was refused before reaching a provider (bad input, unknown model, no key).
+    Rejected,
+    /// The client went away before the answer was complete.
+    ClientDisconnected,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::UpstreamError => "upstream_error",
+            Outcome::Rejected => "rejected",
+            Outcome::ClientDisconnected => "client_disconnected",
+        }
+    }
+}
+
+/// One try at one target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attempt {
+    pub provider: String,
+    pub upstream_model: String,
+    /// The upstream's HTTP status; `None` when no answer came (connect error, timeout).
+    pub status: Option<u16>,
+    pub error: Option<String>,
+    pub latency_ms: u64,
+}
+
+/// Everything recorded about one request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub id: String,
+    /// Milliseconds since the Unix epoch.
+    pub started_at_ms: i64,
+    pub client: Option<String>,
+    pub user_agent: Option<String>,
+    pub inbound_api: &'static str,
+    pub requested_model: Option<String>,
+    pub provider: Option<String>,
+    pub upstream_model: Option<String>,
+    /// The HTTP status the client got.
+    pub status: u16,
+    pub outcome: Outcome,
+    pub stream: bool,
+    pub attempts: Vec<Attempt>,
+    pub usage: Usage,
+    /// True when the provider reported no usage and the numbers are Switchyard's estimate.
+    pub usage_estimated: bool,
+    pub cost_usd: Option<f64>,
+    pub latency_ms: u64,
+    pub ttft_ms: Option<u64>,
+    pub tags: Vec<(String, String)>,
+    pub error: Option<String>,
+    pub request_body: Option<String>,
+    pub response_body: Option<String>,
+}
+
+/// Handle to the history: hands records to the writer and answers queries.
+#[derive(Debug, Clone)]
+pub struct History {
+    writer: WriterHandle,
+    reader: Arc<Mutex<Connection>>,
+    progress: Arc<Progress>,
+}
+
+/// Counts records handed over and written, for read-your-writes and the benchmark's lag figure.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub enqueued: AtomicU64,
+    pub written: AtomicU64,
+    changed: Notify,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("history database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("history database: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("history reader task failed")]
+    Join,
+}
+
+impl History {
+    /// Opens (creating and migrating) the database at `path` and starts the writer thread.
+    pub fn open(path: &Path, retention_days: u32) -> Result<History, HistoryError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut conn = open_connection(path)?;
+        schema::migrate(&mut conn)?;
+        let reader = open_connection(path)?;
+        Self::start(conn, reader, retention_days)
+    }
+
+    /// An in-memory history for tests (shared cache, so reader and writer see the same data).
+    pub fn open_in_memory() -> Result<History, HistoryError> {
+        let name = format!(
+            "file:switchyard-{}?mode=memory&cache=shared",
+            uuid::Uuid::now_v7()
+        );
+        let flags = rusqlite::OpenFlags::default() | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+        let mut conn = Connection::open_with_flags(&name, flags)?;
+        schema::migrate(&mut conn)?;
+        let reader = Connection::open_with_flags(&name, flags)?;
+        Self::start(conn, reader, 0)
+    }
+
+    fn start(
+        conn: Connection,
+        reader: Connection,
+        retention_days: u32,
+    ) -> Result<History, HistoryError> {
+        if retention_days > 0 {
+            writer::prune_logged(&conn, retention_days);
+        }
+        let progress = Arc::new(Progress::default());
+        let writer = writer::spawn(conn, progress.clone(), retention_days)?;
+        Ok(History {
+            writer,
+            reader: Arc::new(Mutex::new(reader)),
+            progress,
+        })
+    }
+
+    /// Hands a finished record to the writer, waiting while the queue is full.
+    pub async fn record(&self, record: Record) {
+        self.progress.enqueued.fetch_add(1, Ordering::SeqCst);
+        self.writer.send(record).await;
+    }
+
+    /// Hands a record over from synchronous code (a `Drop`): never blocks, never drops.
+    pub fn record_detached(&self, record: Record) {
+        self.progress.enqueued.fetch_add(1, Ordering::SeqCst);
+        self.writer.send_detached(record);
+    }
+
+    pub fn progress(&self) -> &Progress {
+        &self.progress
+    }
+
+    /// Stops accepting records, writes everything queued, and waits for the writer to finish.
+    pub async fn close(&self) {
+        self.writer.close().await;
+    }
+
+    /// Runs a read query after the writer has caught up with everything handed over so far.
+    pub async fn read<T, F>(&self, query: F) -> Result<T, HistoryError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        self.caught_up(Duration::from_secs(2)).await;
+        let conn = self.reader.clone().lock_owned().await;
+        tokio::task::spawn_blocking(move || query(&conn))
+            .await
+            .map_err(|_| HistoryError::Join)?
+            .map_err(HistoryError::from)
+    }
+
+    async fn caught_up(&self, limit: Duration) {
+        let target = self.progress.enqueued.load(Ordering::SeqCst);
+        let wait = async {
+            loop {
+                let changed = self.progress.changed.notified();
+                if self.progress.written.load(Ordering::SeqCst) >= target {
+                    return;
+                }
+                changed.await;
+            }
+        };
+        let _ = tokio::time::timeout(limit, wait).await;
+    }
+}
+
+fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+/// Opens an existing history read-only, for the CLI's `history` and `costs` commands.
+pub fn open_read_only(path: &Path) -> Result<Connection, HistoryError> {
+    let conn = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+/// Writes a batch of records in one transaction (used by the writer thread).
+fn write_batch(conn: &mut Connection, batch: &[Record]) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    for record in batch {
+        requests::insert(&tx, record)?;
+        attempts::insert(&tx, &record.id, &record.attempts)?;
+        tags::insert(&tx, &record.id, &record.tags)?;
+        bodies::insert(&tx, record)?;
+    }
+    tx.commit()
+}
+
+/// Deletes requests older than `days` (their attempts, tags and bodies go with them).
+fn prune(conn: &Connection, days: u32) -> rusqlite::Result<usize> {
+    let cutoff = chrono::Utc::now().timestamp_millis() - i64::from(days) * 86_400_000;
+    requests::delete_before(conn, cutoff)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,248 @@
+//! Reading history back: the filtered, sorted, paged list and the detail of one request.
+//!
+//! Filters are typed ([`Filter`]) and turned into SQL with bound parameters only; the sort
+//! column comes from a closed enum, never from user text.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+
+use super::requests::{self, COLUMNS, RequestRow};
+use super::{Attempt, attempts, bodies};
+
+/// Which requests to list. Times are milliseconds since the Unix epoch.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub model: Option<String>,
+    pub provider: Option<String>,
+    pub status: Option<StatusFilter>,
+    pub since_ms: Option<i64>,
+    pub until_ms: Option<i64>,
+    /// `key` or `key=value`.
+    pub tag: Option<String>,
+    pub client: Option<String>,
+    /// Free text, matched against id, models, provider, client and error.
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatusFilter {
+    Code(u16),
+    /// `2xx`, `4xx`, `5xx`: the first digit.
+    Class(u16),
+    Outcome(String),
+    /// Any request that did not end `ok`.
+    Failed,
+}
+
+impl StatusFilter {
+    pub fn parse(text: &str) -> Option<StatusFilter> {
+        let text = text.trim();
+        if let Ok(code) = text.parse::<u16>() {
+            return Some(StatusFilter::Code(code));
+        }
+        if let Some(class) = text.strip_suffix("xx").and_then(|d| d.parse::<u16>().ok()) {
+            return Some(StatusFilter::Class(class));
+        }
+        match text {
+            "error" | "failed" => Some(StatusFilter::Failed),
+            other => super::Outcome::parse(other).map(|_| StatusFilter::Outcome(other.to_owned())),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SortKey {
+    #[default]
+    StartedAt,
+    Latency,
+    Cost,
+    Tokens,
+    Model,
+    Status,
+}
+
+impl SortKey {
+    pub fn parse(text: &str) -> Option<SortKey> {
+        Some(match text {
+            "started_at" | "time" => SortKey::StartedAt,
+            "latency_ms" | "latency" => SortKey::Latency,
+            "cost_usd" | "cost" => SortKey::Cost,
+            "tokens" | "total_tokens" => SortKey::Tokens,
+            "model" | "requested_model" => SortKey::Model,
+            "status" => SortKey::Status,
+            _ => return None,
+        })
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            SortKey::StartedAt => "started_at",
+            SortKey::Latency => "latency_ms",
+            SortKey::Cost => "cost_usd",
+            SortKey::Tokens => "(input_tokens + output_tokens)",
+            SortKey::Model => "requested_model",
+            SortKey::Status => "status",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub limit: u32,
+    pub offset: u32,
+    pub sort: SortKey,
+    pub descending: bool,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page {
+            limit: 50,
+            offset: 0,
+            sort: SortKey::StartedAt,
+            descending: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Listing {
+    pub items: Vec<RequestRow>,
+    pub total: u64,
+}
+
+/// One request in full: the row, each attempt, and the stored bodies.
+#[derive(Debug, Clone, Serialize)]
+pub struct Detail {
+    #[serde(flatten)]
+    pub row: RequestRow,
+    pub attempt_details: Vec<Attempt>,
+    pub request_body: Option<String>,
+    pub response_body: Option<String>,
+}
+
+impl Filter {
+    /// `WHERE …` (or empty) and its parameters.
+    pub(super) fn to_sql(&self) -> (String, Vec<Value>) {
+        let mut clauses: Vec<String> = Vec::new();
+        let mut params: Vec<Value> = Vec::new();
+        let bind = |params: &mut Vec<Value>, v: Value| {
+            params.push(v);
+            format!("?{}", params.len())
+        };
+        if let Some(model) = &self.model {
+            let p = bind(&mut params, Value::Text(model.clone()));
+            clauses.push(format!("(requested_model = {p} OR upstream_model = {p})"));
+        }
+        if let Some(provider) = &self.provider {
+            let p = bind(&mut params, Value::Text(provider.clone()));
+            clauses.push(format!("provider = {p}"));
+        }
+        if let Some(client) = &self.client {
+            let p = bind(&mut params, Value::Text(client.clone()));
+            clauses.push(format!("client = {p}"));
+        }
+        match &self.status {
+            Some(StatusFilter::Code(code)) => {
+                let p = bind(&mut params, Value::Integer(i64::from(*code)));
+                clauses.push(format!("status = {p}"));
+            }
+            Some(StatusFilter::Class(class)) => {
+                let p = bind(&mut params, Value::Integer(i64::from(*class)));
+                clauses.push(format!("status / 100 = {p}"));
+            }
+            Some(StatusFilter::Outcome(outcome)) => {
+                let p = bind(&mut params, Value::Text(outcome.clone()));
+                clauses.push(format!("outcome = {p}"));
+            }
+            Some(StatusFilter::Failed) => clauses.push("outcome <> 'ok'".to_owned()),
+            None => {}
+        }
+        if let Some(since) = self.since_ms {
+            let p = bind(&mut params, Value::Integer(since));
+            clauses.push(format!("started_at >= {p}"));
+        }
+        if let Some(until) = self.until_ms {
+            let p = bind(&mut params, Value::Integer(until));
+            clauses.push(format!("started_at < {p}"));
+        }
+        if let Some(tag) = &self.tag {
+            let (key, value) = match tag.split_once('=') {
+                Some((k, v)) => (k.trim().to_owned(), Some(v.trim().to_owned())),
+                None => (tag.trim().to_owned(), None),
+            };
+            let k = bind(&mut params, Value::Text(key));
+            let value_clause = match value {
+                Some(v) => format!(" AND t.value = {}", bind(&mut params, Value::Text(v))),
+                None => String::new(),
+            };
+            clauses.push(format!(
+                "EXISTS (SELECT 1 FROM request_tags t WHERE t.request_id = requests.id AND t.key = {k}{value_clause})"
+            ));
+        }
+        if let Some(q) = self.q.as_ref().filter(|q| !q.trim().is_empty()) {
+            let escaped = q
+                .trim()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let p = bind(&mut params, Value::Text(format!("%{escaped}%")));
+            clauses.push(format!(
+                "(id LIKE {p} ESCAPE '\\' OR requested_model LIKE {p} ESCAPE '\\' OR upstream_model LIKE {p} ESCAPE '\\' \
+                 OR provider LIKE {p} ESCAPE '\\' OR client LIKE {p} ESCAPE '\\' OR error LIKE {p} ESCAPE '\\')"
+            ));
+        }
+        if clauses.is_empty() {
+            (String::new(), params)
+        } else {
+            (format!("WHERE {}", clauses.join(" AND ")), params)
+        }
+    }
+}
+
+pub fn list(conn: &Connection, filter: &Filter, page: Page) -> rusqlite::Result<Listing> {
+    let (where_sql, mut params) = filter.to_sql();
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM requests {where_sql}"),
+        rusqlite::params_from_iter(params.iter()),
+        |row| row.get(0),
+    )?;
+    let direction = if page.descending { "DESC" } else { "ASC" };
+    params.push(Value::Integer(i64::from(page.limit.min(1000))));
+    params.push(Value::Integer(i64::from(page.offset)));
+    let n = params.len();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM requests {where_sql} ORDER BY {} {direction} NULLS LAST, started_at {direction}, id {direction} LIMIT ?{} OFFSET ?{}",
+        page.sort.column(),
+        n - 1,
+        n
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let items = stmt
+        .query_map(
+            rusqlite::params_from_iter(params.iter()),
+            requests::from_row,
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Listing {
+        items,
+        total: total as u64,
+    })
+}
+
+pub fn detail(conn: &Connection, id: &str) -> rusqlite::Result<Option<Detail>> {
+    let row = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM requests WHERE id = ?1"))?
+        .query_row([id], requests::from_row)
+        .optional()?;
+    let Some(row) = row else { return Ok(None) };
+    let attempt_details = attempts::for_request(conn, id)?;
+    let (request_body, response_body) = bodies::for_request(conn, id)?.unwrap_or((None, None));
+    Ok(Some(Detail {
+        row,
+        attempt_details,
+        request_body,
+        response_body,
+    }))
+}

@@ -1,0 +1,168 @@
+//! The `requests` table: one row per proxied request, every field of SPEC §5.
+
+use rusqlite::{Connection, Row, Transaction, params};
+
+use super::{Outcome, Record};
+
+pub const MIGRATIONS: &[(&str, &str)] = &[(
+    "requests/1",
+    "CREATE TABLE requests (
+        id TEXT PRIMARY KEY,
+        started_at INTEGER NOT NULL,           -- ms since the Unix epoch
+        client TEXT,
+        user_agent TEXT,
+        inbound_api TEXT NOT NULL,
+        requested_model TEXT,
+        provider TEXT,
+        upstream_model TEXT,
+        status INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        stream INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        cached_input_tokens INTEGER NOT NULL,
+        cache_write_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        reasoning_tokens INTEGER NOT NULL,
+        usage_estimated INTEGER NOT NULL,
+        cost_usd REAL,
+        latency_ms INTEGER NOT NULL,
+        ttft_ms INTEGER,
+        tags TEXT NOT NULL,                    -- JSON object, for display
+        error TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX requests_by_time ON requests (started_at);
+    CREATE INDEX requests_by_model ON requests (upstream_model, started_at);
+    CREATE INDEX requests_by_provider ON requests (provider, started_at);",
+)];
+
+pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
+    let tags: serde_json::Map<String, serde_json::Value> = r
+        .tags
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect();
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO requests (
+            id, started_at, client, user_agent, inbound_api, requested_model, provider,
+            upstream_model, status, outcome, stream, attempts, input_tokens, cached_input_tokens,
+            cache_write_tokens, output_tokens, reasoning_tokens, usage_estimated, cost_usd,
+            latency_ms, ttft_ms, tags, error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                 ?19, ?20, ?21, ?22, ?23)",
+    )?
+    .execute(params![
+        r.id,
+        r.started_at_ms,
+        r.client,
+        r.user_agent,
+        r.inbound_api,
+        r.requested_model,
+        r.provider,
+        r.upstream_model,
+        r.status,
+        r.outcome.as_str(),
+        r.stream,
+        r.attempts.len() as i64,
+        r.usage.input_tokens as i64,
+        r.usage.cached_input_tokens as i64,
+        r.usage.cache_write_tokens as i64,
+        r.usage.output_tokens as i64,
+        r.usage.reasoning_tokens as i64,
+        r.usage_estimated,
+        r.cost_usd,
+        r.latency_ms as i64,
+        r.ttft_ms.map(|v| v as i64),
+        serde_json::Value::Object(tags).to_string(),
+        r.error,
+    ])?;
+    Ok(())
+}
+
+pub fn delete_before(conn: &Connection, cutoff_ms: i64) -> rusqlite::Result<usize> {
+    conn.execute("DELETE FROM requests WHERE started_at < ?1", [cutoff_ms])
+}
+
+/// The columns [`from_row`] reads, in order.
+pub const COLUMNS: &str = "id, started_at, client, inbound_api, requested_model, provider, \
+    upstream_model, status, outcome, stream, attempts, input_tokens, cached_input_tokens, \
+    cache_write_tokens, output_tokens, reasoning_tokens, usage_estimated, cost_usd, latency_ms, \
+    ttft_ms, tags, error, user_agent";
+
+/// A history row as the admin API and the CLI show it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RequestRow {
+    pub id: String,
+    pub started_at: String,
+    pub client: Option<String>,
+    pub inbound_api: String,
+    pub requested_model: Option<String>,
+    pub provider: Option<String>,
+    pub upstream_model: Option<String>,
+    pub status: u16,
+    pub outcome: String,
+    pub stream: bool,
+    pub attempts: u32,
+    pub input_tokens: u64,
+    pub cached_input_tokens: u64,
+    pub cache_write_tokens: u64,
+    pub output_tokens: u64,
+    pub reasoning_tokens: u64,
+    pub usage_estimated: bool,
+    pub cost_usd: Option<f64>,
+    pub latency_ms: u64,
+    pub ttft_ms: Option<u64>,
+    pub tags: serde_json::Value,
+    pub error: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+pub fn from_row(row: &Row<'_>) -> rusqlite::Result<RequestRow> {
+    let started_ms: i64 = row.get(1)?;
+    let tags: String = row.get(20)?;
+    Ok(RequestRow {
+        id: row.get(0)?,
+        started_at: rfc3339(started_ms),
+        client: row.get(2)?,
+        inbound_api: row.get(3)?,
+        requested_model: row.get(4)?,
+        provider: row.get(5)?,
+        upstream_model: row.get(6)?,
+        status: row.get(7)?,
+        outcome: row.get(8)?,
+        stream: row.get(9)?,
+        attempts: row.get(10)?,
+        input_tokens: row.get::<_, i64>(11)? as u64,
+        cached_input_tokens: row.get::<_, i64>(12)? as u64,
+        cache_write_tokens: row.get::<_, i64>(13)? as u64,
+        output_tokens: row.get::<_, i64>(14)? as u64,
+        reasoning_tokens: row.get::<_, i64>(15)? as u64,
+        usage_estimated: row.get(16)?,
+        cost_usd: row.get(17)?,
+        latency_ms: row.get::<_, i64>(18)? as u64,
+        ttft_ms: row.get::<_, Option<i64>>(19)?.map(|v| v as u64),
+        tags: serde_json::from_str(&tags).unwrap_or(serde_json::Value::Null),
+        error: row.get(21)?,
+        user_agent: row.get(22)?,
+    })
+}
+
+/// RFC 3339 in UTC with millisecond precision.
+pub fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_default()
+}
+
+impl Outcome {
+    pub fn parse(text: &str) -> Option<Outcome> {
+        [
+            Outcome::Ok,
+            Outcome::UpstreamError,
+            Outcome::Rejected,
+            Outcome::ClientDisconnected,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == text)
+    }
+}

@@ -1,0 +1,41 @@
+//! Applies each table's migrations once, in order, and remembers which ran.
+//!
+//! Migrations are named (`requests/1`, `tags/1`, …) rather than numbered globally, so a table
+//! module can add its next step without coordinating with the others.
+
+use rusqlite::Connection;
+
+use super::{attempts, bodies, requests, tags};
+
+/// Every migration, in the order a new database applies them.
+fn all() -> Vec<(&'static str, &'static str)> {
+    [
+        requests::MIGRATIONS,
+        attempts::MIGRATIONS,
+        tags::MIGRATIONS,
+        bodies::MIGRATIONS,
+    ]
+    .concat()
+}
+
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            name TEXT PRIMARY KEY,
+            applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        )",
+    )?;
+    let tx = conn.transaction()?;
+    for (name, sql) in all() {
+        let done: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE name = ?1)",
+            [name],
+            |row| row.get(0),
+        )?;
+        if !done {
+            tx.execute_batch(sql)?;
+            tx.execute("INSERT INTO schema_migrations (name) VALUES (?1)", [name])?;
+        }
+    }
+    tx.commit()
+}

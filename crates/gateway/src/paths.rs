@@ -1,0 +1,62 @@
+//! Where Switchyard keeps its files, and the defaults of SPEC §2.
+//!
+//! The CLI and the desktop shell both resolve `--config`, `--data-dir` and `--listen` (and their
+//! environment variables) to a [`Locations`] through this module, so the two can never disagree
+//! about where the config or the history lives.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:4545";
+pub const HISTORY_FILE: &str = "history.sqlite3";
+pub const ADMIN_TOKEN_FILE: &str = "admin-token";
+
+pub fn default_listen() -> SocketAddr {
+    SocketAddr::from((Ipv4Addr::LOCALHOST, 4545))
+}
+
+/// `<OS config dir>/switchyard/config.toml`.
+pub fn default_config_path() -> PathBuf {
+    dirs::config_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("switchyard")
+        .join("config.toml")
+}
+
+/// `<OS data dir>/switchyard/`.
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("switchyard")
+}
+
+/// Where one running Switchyard reads its config and keeps its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Locations {
+    pub config_path: PathBuf,
+    pub data_dir: PathBuf,
+    /// Overrides `server.listen` from the config file when set.
+    pub listen: Option<SocketAddr>,
+}
+
+impl Locations {
+    pub fn new(
+        config_path: Option<PathBuf>,
+        data_dir: Option<PathBuf>,
+        listen: Option<SocketAddr>,
+    ) -> Self {
+        Locations {
+            config_path: config_path.unwrap_or_else(default_config_path),
+            data_dir: data_dir.unwrap_or_else(default_data_dir),
+            listen,
+        }
+    }
+
+    pub fn history_path(&self) -> PathBuf {
+        self.data_dir.join(HISTORY_FILE)
+    }
+
+    pub fn admin_token_path(&self) -> PathBuf {
+        self.data_dir.join(ADMIN_TOKEN_FILE)
+    }
+}

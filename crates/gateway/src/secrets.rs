@@ -1,0 +1,328 @@
+//! Provider keys and other secrets: the type that holds them, where they come from, and the
+//! scrubbing of anything secret-looking from log lines.
+//!
+//! A [`Secret`] cannot leak by accident: `Debug` and `Display` print `<redacted>`, it has no
+//! `Serialize`, and its memory is zeroed on drop. The only way to the text is [`Secret::expose`],
+//! called where a key goes into an upstream request header.
+//!
+//! Keys resolve per provider through [`KeyResolver`]: the OS keychain slot first (a
+//! [`KeyStore`]; absent until a keychain backend is configured), then the provider's `key_env`
+//! variable. "No key" is `None`, not an error.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, LazyLock, RwLock};
+
+use regex::Regex;
+use zeroize::Zeroizing;
+
+use crate::config::{Provider, ProviderKind};
+
+/// A secret string (API key, admin token). Prints as `<redacted>`; never serialised.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        let value = value.into();
+        register_for_redaction(&value);
+        Secret(Zeroizing::new(value))
+    }
+
+    /// The secret text. Call only where it goes on the wire.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The last four characters, the most Switchyard ever shows of a key.
+    pub fn last_four(&self) -> String {
+        let chars: Vec<char> = self.0.chars().collect();
+        chars[chars.len().saturating_sub(4)..].iter().collect()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Where a provider's key was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyOrigin {
+    Keychain,
+    Env(String),
+}
+
+/// The OS keychain (or a test double of it). Implementations may block: callers run them on a
+/// blocking thread, never on the async runtime.
+pub trait KeyStore: Send + Sync + fmt::Debug {
+    fn get(&self, account: &str) -> Result<Option<Secret>, String>;
+}
+
+/// A provider's key could not be found anywhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingKey {
+    pub provider: String,
+    pub key_env: Option<String>,
+}
+
+impl MissingKey {
+    /// What the user reads: which provider, and the ways to add its key.
+    pub fn explain(&self) -> String {
+        let env = match &self.key_env {
+            Some(var) => format!("set the environment variable {var}"),
+            None => format!(
+                "add key_env = \"NAME\" to provider '{}' in the config and set NAME",
+                self.provider
+            ),
+        };
+        format!(
+            "No API key for provider '{}'. Store one in the OS keychain with `switchyard keys set {}` (or from the dashboard), or {env}.",
+            self.provider, self.provider
+        )
+    }
+}
+
+/// Resolves provider keys: keychain first, then `key_env`. Keychain answers are cached, so the
+/// keychain is asked once per provider, not once per request.
+#[derive(Debug, Default)]
+pub struct KeyResolver {
+    keychain: Option<Arc<dyn KeyStore>>,
+    cache: RwLock<HashMap<String, Option<Secret>>>,
+}
+
+impl KeyResolver {
+    pub fn new(keychain: Option<Arc<dyn KeyStore>>) -> Self {
+        KeyResolver {
+            keychain,
+            cache: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The key to send upstream for `provider`. `Ok(None)` means the provider needs none
+    /// (a local OpenAI-compatible server with no key configured anywhere).
+    pub async fn resolve(
+        &self,
+        provider: &Provider,
+    ) -> Result<Option<(Secret, KeyOrigin)>, MissingKey> {
+        if let Some(secret) = self.from_keychain(&provider.id).await {
+            return Ok(Some((secret, KeyOrigin::Keychain)));
+        }
+        if let Some(var) = &provider.key_env {
+            if let Ok(value) = std::env::var(var) {
+                if !value.trim().is_empty() {
+                    return Ok(Some((
+                        Secret::new(value.trim()),
+                        KeyOrigin::Env(var.clone()),
+                    )));
+                }
+            }
+        }
+        // Ollama, LM Studio and friends need no key: only insist when the user named a
+        // variable or the provider is a hosted API that always needs one.
+        if provider.kind == ProviderKind::OpenAiCompatible && provider.key_env.is_none() {
+            return Ok(None);
+        }
+        Err(MissingKey {
+            provider: provider.id.clone(),
+            key_env: provider.key_env.clone(),
+        })
+    }
+
+    /// Forgets cached keychain answers (after a key is set or deleted).
+    pub fn invalidate(&self, provider_id: Option<&str>) {
+        if let Ok(mut cache) = self.cache.write() {
+            match provider_id {
+                Some(id) => {
+                    cache.remove(id);
+                }
+                None => cache.clear(),
+            }
+        }
+    }
+
+    async fn from_keychain(&self, account: &str) -> Option<Secret> {
+        let store = self.keychain.clone()?;
+        if let Some(cached) = self.cache.read().ok().and_then(|c| c.get(account).cloned()) {
+            return cached;
+        }
+        let owned = account.to_owned();
+        let found = tokio::task::spawn_blocking(move || store.get(&owned))
+            .await
+            .ok()
+            .and_then(|r| {
+                r.map_err(
+                    |e| tracing::warn!(provider = account, error = %e, "keychain lookup failed"),
+                )
+                .ok()
+            })
+            .flatten();
+        if let Ok(mut cache) = self.cache.write() {
+            cache.insert(account.to_owned(), found.clone());
+        }
+        found
+    }
+}
+
+static KNOWN_SECRETS: LazyLock<RwLock<Vec<String>>> = LazyLock::new(|| RwLock::new(Vec::new()));
+
+/// Remembers a secret's text so that [`redact`] removes it from any log line, even one that
+/// does not look like a key (a local server's short password, an admin token).
+fn register_for_redaction(value: &str) {
+    if value.len() < 6 {
+        return; // too short to scrub without mangling ordinary words
+    }
+    if let Ok(mut known) = KNOWN_SECRETS.write() {
+        if !known.iter().any(|k| k == value) {
+            known.push(value.to_owned());
+        }
+    }
+}
+
+static SECRET_PATTERNS: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{6,}",
+        r"|(x-api-key|x-goog-api-key|api[_-]?key|token)([\x22']?\s*[:=]\s*[\x22']?)[A-Za-z0-9._~+/=-]{6,}",
+        r"|sk-[A-Za-z0-9_-]{8,}",
+        r"|AIza[0-9A-Za-z_-]{20,}",
+    ))
+    .ok()
+});
+
+/// Scrubs keys and tokens from a line of text: every registered secret, and anything shaped
+/// like a key or an auth header.
+pub fn redact(line: &str) -> Cow<'_, str> {
+    let mut out = Cow::Borrowed(line);
+    if let Ok(known) = KNOWN_SECRETS.read() {
+        for secret in known.iter() {
+            if out.contains(secret.as_str()) {
+                out = Cow::Owned(out.replace(secret.as_str(), "<redacted>"));
+            }
+        }
+    }
+    if let Some(re) = SECRET_PATTERNS.as_ref() {
+        if re.is_match(&out) {
+            let replaced = re
+                .replace_all(&out, |caps: &regex::Captures<'_>| {
+                    if let Some(prefix) = caps.get(1) {
+                        format!("{}<redacted>", prefix.as_str())
+                    } else if let (Some(name), Some(sep)) = (caps.get(2), caps.get(3)) {
+                        format!("{}{}<redacted>", name.as_str(), sep.as_str())
+                    } else {
+                        "<redacted>".to_owned()
+                    }
+                })
+                .into_owned();
+            out = Cow::Owned(replaced);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_never_prints_its_value() {
+        let secret = Secret::new("sk-test-abcdefghijklmnop1234");
+        assert_eq!(format!("{secret:?}"), "<redacted>");
+        assert_eq!(format!("{secret}"), "<redacted>");
+        assert_eq!(format!("{:?}", Some(&secret)), "Some(<redacted>)");
+        assert_eq!(secret.last_four(), "1234");
+        assert_eq!(secret.expose(), "sk-test-abcdefghijklmnop1234");
+    }
+
+    #[test]
+    fn redact_scrubs_registered_secrets_and_key_shapes() {
+        let _ = Secret::new("local-password-xyz");
+        let line = "calling with local-password-xyz and Authorization: Bearer abc.def-123456 \
+                    key=sk-proj-0123456789abcdef google AIzaSyA1234567890abcdefghijk x-api-key: sk-ant-api03-zzzzzzzzzz";
+        let out = redact(line);
+        for leaked in [
+            "local-password-xyz",
+            "abc.def-123456",
+            "sk-proj-0123456789abcdef",
+            "AIzaSyA1234567890abcdefghijk",
+            "sk-ant-api03-zzzzzzzzzz",
+        ] {
+            assert!(!out.contains(leaked), "{leaked} survived in: {out}");
+        }
+        assert!(out.contains("Bearer <redacted>"), "{out}");
+    }
+
+    #[test]
+    fn redact_leaves_ordinary_lines_alone() {
+        let line = "proxied model=gpt-4.1 status=200 latency_ms=12";
+        assert!(matches!(redact(line), Cow::Borrowed(_)));
+    }
+
+    fn provider(kind: ProviderKind, key_env: Option<&str>) -> Provider {
+        Provider {
+            id: "p".into(),
+            kind,
+            base_url: "http://127.0.0.1:1/v1".into(),
+            key_env: key_env.map(Into::into),
+            models: vec![],
+            headers: vec![],
+            stream_usage: crate::config::StreamUsage::Auto,
+            timeouts: Default::default(),
+        }
+    }
+
+    #[derive(Debug)]
+    struct OneKey;
+    impl KeyStore for OneKey {
+        fn get(&self, account: &str) -> Result<Option<Secret>, String> {
+            Ok((account == "p").then(|| Secret::new("from-the-keychain")))
+        }
+    }
+
+    #[tokio::test]
+    async fn the_keychain_wins_over_the_environment() {
+        let resolver = KeyResolver::new(Some(Arc::new(OneKey)));
+        let (secret, origin) = resolver
+            .resolve(&provider(ProviderKind::OpenAi, Some("PATH")))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(secret.expose(), "from-the-keychain");
+        assert_eq!(origin, KeyOrigin::Keychain);
+    }
+
+    #[tokio::test]
+    async fn a_missing_key_explains_both_ways_to_add_one() {
+        let resolver = KeyResolver::new(None);
+        let missing = resolver
+            .resolve(&provider(
+                ProviderKind::OpenAi,
+                Some("SWITCHYARD_TEST_SURELY_UNSET"),
+            ))
+            .await
+            .unwrap_err();
+        let text = missing.explain();
+        assert!(
+            text.contains("'p'") && text.contains("switchyard keys set p"),
+            "{text}"
+        );
+        assert!(text.contains("SWITCHYARD_TEST_SURELY_UNSET"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn local_compatible_servers_need_no_key() {
+        let resolver = KeyResolver::new(None);
+        let key = resolver
+            .resolve(&provider(ProviderKind::OpenAiCompatible, None))
+            .await
+            .unwrap();
+        assert!(key.is_none());
+    }
+}

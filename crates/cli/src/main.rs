@@ -1,1 +1,175 @@
-fn main() {}
+//! The `switchyard` command: the gateway without a GUI (`serve`), and the tools around it
+//! (`check`, `history`, `costs`). Each subcommand is a thin shell over `switchyard-gateway`;
+//! nothing here knows how proxying or storage works.
+
+mod report;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use switchyard_gateway::paths::Locations;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "switchyard",
+    version,
+    about = "A local LLM gateway: one OpenAI-compatible endpoint for every provider, with history and costs"
+)]
+struct Cli {
+    /// Config file [default: <OS config dir>/switchyard/config.toml]
+    #[arg(long, global = true, env = "SWITCHYARD_CONFIG", value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Data directory for history and the admin token [default: <OS data dir>/switchyard]
+    #[arg(long, global = true, env = "SWITCHYARD_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the proxy, the admin API and the dashboard without a GUI
+    Serve {
+        /// Address to listen on [default: server.listen from the config, 127.0.0.1:4545]
+        #[arg(long, env = "SWITCHYARD_LISTEN", value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+    },
+    /// Validate the config file and print each problem with its line
+    Check,
+    /// Show recent requests
+    History {
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show spending grouped by day, model, provider, tag or client
+    Costs {
+        #[arg(long, default_value = "day", value_parser = ["day", "model", "provider", "tag", "client"])]
+        by: String,
+        /// Only requests from this day on (YYYY-MM-DD, UTC)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        since: Option<String>,
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        #[arg(long)]
+        csv: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let listen = match &cli.command {
+        Command::Serve { listen } => *listen,
+        _ => None,
+    };
+    let locations = Locations::new(cli.config.clone(), cli.data_dir.clone(), listen);
+    let result = match cli.command {
+        Command::Serve { .. } => serve(&locations),
+        Command::Check => check(&locations),
+        Command::History { limit, json } => report::history(&locations, limit, json),
+        Command::Costs {
+            by,
+            since,
+            json,
+            csv,
+        } => report::costs(&locations, &by, since.as_deref(), json, csv),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("switchyard: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(locations: &Locations) -> anyhow::Result<ExitCode> {
+    switchyard_gateway::logging::init("info");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let gateway = match switchyard_gateway::Gateway::start(locations, None).await {
+            Ok(gateway) => gateway,
+            Err(e) if e.is_port_in_use() => {
+                eprintln!(
+                    "switchyard: {e}\nAnother program (or another Switchyard) is using that port. \
+                     Stop it, or pick another port with --listen 127.0.0.1:PORT, SWITCHYARD_LISTEN, \
+                     or server.listen in {}.",
+                    locations.config_path.display()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        #[allow(clippy::print_stdout)]
+        {
+            println!("Switchyard {} is running.", env!("CARGO_PKG_VERSION"));
+            println!("Proxy base URL: {}", gateway.proxy_url());
+            println!("Dashboard:      {}", gateway.dashboard_url());
+            println!("Config:         {}", locations.config_path.display());
+            println!("Data:           {}", locations.data_dir.display());
+        }
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing requests in flight");
+        gateway.shutdown(switchyard_gateway::server::DEFAULT_GRACE).await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
+
+#[allow(clippy::print_stdout)]
+fn check(locations: &Locations) -> anyhow::Result<ExitCode> {
+    let path = &locations.config_path;
+    if !path.exists() {
+        println!(
+            "{}: no config file yet; `switchyard serve` creates one with commented defaults.",
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    match switchyard_gateway::reload::check(path) {
+        Ok(config) => {
+            println!(
+                "{}: ok ({} providers, {} routes, {} price overrides)",
+                path.display(),
+                config.providers.len(),
+                config.routes.len(),
+                config.prices.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(switchyard_gateway::config::LoadError::Invalid { path, source }) => {
+            println!("{path}: {} problem(s)", source.problems.len());
+            for problem in &source.problems {
+                println!("  {problem}");
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

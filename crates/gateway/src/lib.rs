@@ -4,9 +4,22 @@
 //! provider keys, and the admin API the dashboard talks to. It knows nothing of Tauri or of the
 //! command line: both start it through [`server::Gateway`].
 
+pub mod admin;
 pub mod clients;
 pub mod config;
+pub mod error;
 pub mod history;
+mod landing;
+pub mod logging;
 pub mod paths;
 pub mod pricing;
+pub mod proxy;
+pub mod reload;
+pub mod routing;
 pub mod secrets;
+pub mod security;
+pub mod server;
+pub mod state;
+pub mod upstream;
+
+pub use server::Gateway;

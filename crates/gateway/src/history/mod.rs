@@ -18,6 +18,7 @@ pub mod query;
 pub mod requests;
 mod schema;
 mod tags;
+pub use tags::parse_header as parse_tags;
 mod writer;
 
 use std::path::Path;
@@ -110,7 +111,22 @@ pub struct History {
 pub struct Progress {
     pub enqueued: AtomicU64,
     pub written: AtomicU64,
+    /// Requests started whose record has not been handed over yet.
+    pub in_flight: AtomicU64,
     changed: Notify,
+}
+
+impl Progress {
+    /// A request has started: shutdown waits for its record.
+    pub fn begin(&self) {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A request's record has been handed over.
+    pub fn end(&self) {
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.changed.notify_waiters();
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -200,6 +216,20 @@ impl History {
             .map_err(HistoryError::from)
     }
 
+    /// Waits (at most `limit`) until no request is in flight; true when none is.
+    pub async fn wait_idle(&self, limit: Duration) -> bool {
+        let wait = async {
+            loop {
+                let changed = self.progress.changed.notified();
+                if self.progress.in_flight.load(Ordering::SeqCst) == 0 {
+                    return;
+                }
+                changed.await;
+            }
+        };
+        tokio::time::timeout(limit, wait).await.is_ok()
+    }
+
     async fn caught_up(&self, limit: Duration) {
         let target = self.progress.enqueued.load(Ordering::SeqCst);
         let wait = async {
@@ -224,7 +254,20 @@ fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-/// Opens an existing history read-only, for the CLI's `history` and `costs` commands.
+/// Runs one query on the history file at `path`, opened read-only (for the CLI, beside a
+/// running gateway). `Ok(None)` when there is no history yet.
+pub fn query_file<T>(
+    path: &Path,
+    query: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> Result<Option<T>, HistoryError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let conn = open_read_only(path)?;
+    Ok(Some(query(&conn)?))
+}
+
+/// Opens an existing history read-only.
 pub fn open_read_only(path: &Path) -> Result<Connection, HistoryError> {
     let conn = Connection::open_with_flags(
         path,

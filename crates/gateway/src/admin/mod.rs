@@ -1,0 +1,307 @@
+//! The admin API under `/api` (SPEC §5): history, costs and configuration for the dashboard and
+//! scripts. Every endpoint requires the admin token. Handlers only translate query strings into
+//! typed filters and call the history; no key is ever part of an answer.
+
+pub mod token;
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde_json::json;
+
+use crate::error::ProxyError;
+use crate::history::costs::{self, GroupBy};
+use crate::history::query::{self, Filter, Page, SortKey, StatusFilter};
+use crate::state::SharedState;
+
+pub fn router(state: SharedState) -> Router<SharedState> {
+    Router::new()
+        .route("/api/requests", get(list_requests))
+        .route("/api/requests/{id}", get(request_detail))
+        .route("/api/costs", get(cost_report))
+        .route("/api/status", get(status))
+        .route("/api/providers", get(providers))
+        .route("/api/routes", get(routes))
+        .route("/api/prices", get(prices))
+        .route_layer(middleware::from_fn_with_state(state, require_token))
+}
+
+async fn require_token(State(state): State<SharedState>, request: Request, next: Next) -> Response {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    match presented {
+        Some(token) if token::matches(token, &state.admin_token) => next.run(request).await,
+        _ => ProxyError::Unauthorized(
+            "The admin API needs `Authorization: Bearer <token>`; the token is in the admin-token file of the data dir."
+                .into(),
+        )
+        .into_response(),
+    }
+}
+
+type Params = Query<HashMap<String, String>>;
+
+fn filter_from(params: &HashMap<String, String>) -> Result<Filter, ProxyError> {
+    let text = |k: &str| {
+        params
+            .get(k)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let status = match text("status") {
+        Some(s) => Some(StatusFilter::parse(&s).ok_or_else(|| {
+            bad(
+                format!(
+                    "status '{s}' is not a status code, a class like 5xx, 'error', or an outcome"
+                ),
+                "status",
+            )
+        })?),
+        None => None,
+    };
+    Ok(Filter {
+        model: text("model"),
+        provider: text("provider"),
+        status,
+        since_ms: text("since").map(|s| parse_time(&s, false)).transpose()?,
+        until_ms: text("until").map(|s| parse_time(&s, true)).transpose()?,
+        tag: text("tag"),
+        client: text("client"),
+        q: text("q"),
+    })
+}
+
+/// `YYYY-MM-DD` (a UTC day; `until` includes the whole day) or RFC 3339, as epoch ms.
+fn parse_time(text: &str, end_of_day: bool) -> Result<i64, ProxyError> {
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let day = if end_of_day {
+            day.succ_opt().unwrap_or(day)
+        } else {
+            day
+        };
+        let midnight = day.and_hms_opt(0, 0, 0).map(|t| Utc.from_utc_datetime(&t));
+        return midnight
+            .map(|t| t.timestamp_millis())
+            .ok_or_else(|| bad(format!("'{text}' is not a valid date"), "since"));
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.timestamp_millis())
+        .map_err(|_| {
+            bad(
+                format!("'{text}' is neither YYYY-MM-DD nor an RFC 3339 time"),
+                "since",
+            )
+        })
+}
+
+fn bad(message: String, param: &str) -> ProxyError {
+    ProxyError::InvalidRequest {
+        message,
+        param: Some(param.to_owned()),
+    }
+}
+
+fn page_from(params: &HashMap<String, String>) -> Result<Page, ProxyError> {
+    let number = |k: &str, default: u32| -> Result<u32, ProxyError> {
+        params.get(k).map_or(Ok(default), |v| {
+            v.parse()
+                .map_err(|_| bad(format!("{k} must be a non-negative whole number"), k))
+        })
+    };
+    let sort = match params.get("sort") {
+        Some(s) => SortKey::parse(s).ok_or_else(|| bad(format!("cannot sort by '{s}'"), "sort"))?,
+        None => SortKey::default(),
+    };
+    Ok(Page {
+        limit: number("limit", 50)?.clamp(1, 1000),
+        offset: number("offset", 0)?,
+        sort,
+        descending: params.get("order").is_none_or(|o| o != "asc"),
+    })
+}
+
+fn wants_csv(params: &HashMap<String, String>) -> bool {
+    params.get("format").is_some_and(|f| f == "csv")
+}
+
+async fn list_requests(
+    State(state): State<SharedState>,
+    Query(params): Params,
+) -> Result<Response, ProxyError> {
+    let filter = filter_from(&params)?;
+    let mut page = page_from(&params)?;
+    let csv = wants_csv(&params);
+    if csv && !params.contains_key("limit") {
+        page.limit = 1000;
+    }
+    let listing = state
+        .history
+        .read(move |c| query::list(c, &filter, page))
+        .await
+        .map_err(|e| ProxyError::Internal(e.to_string()))?;
+    if csv {
+        return csv_response("requests.csv", &listing.items);
+    }
+    Ok(Json(listing).into_response())
+}
+
+async fn request_detail(
+    State(state): State<SharedState>,
+    Path(id): Path<String>,
+) -> Result<Response, ProxyError> {
+    let lookup = id.clone();
+    let detail = state
+        .history
+        .read(move |c| query::detail(c, &lookup))
+        .await
+        .map_err(|e| ProxyError::Internal(e.to_string()))?;
+    match detail {
+        Some(detail) => Ok(Json(detail).into_response()),
+        None => Err(ProxyError::NotFound(format!(
+            "No request with id '{id}' in history."
+        ))),
+    }
+}
+
+async fn cost_report(
+    State(state): State<SharedState>,
+    Query(params): Params,
+) -> Result<Response, ProxyError> {
+    let by_text = params.get("by").map(String::as_str).unwrap_or("day");
+    let by = GroupBy::parse(by_text).ok_or_else(|| {
+        bad(
+            format!("by must be day, model, provider, tag or client, not '{by_text}'"),
+            "by",
+        )
+    })?;
+    let filter = filter_from(&params)?;
+    let report = state
+        .history
+        .read(move |c| costs::report(c, by, &filter))
+        .await
+        .map_err(|e| ProxyError::Internal(e.to_string()))?;
+    if wants_csv(&params) {
+        return csv_response("costs.csv", &report.rows);
+    }
+    Ok(Json(report).into_response())
+}
+
+fn csv_response<T: serde::Serialize>(name: &str, rows: &[T]) -> Result<Response, ProxyError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        let flat = flatten_for_csv(row);
+        writer
+            .serialize(flat)
+            .map_err(|e| ProxyError::Internal(e.to_string()))?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| ProxyError::Internal(e.to_string()))?;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// CSV has no nesting: nested values (tags) become their JSON text, in field order.
+fn flatten_for_csv<T: serde::Serialize>(row: &T) -> Vec<(String, String)> {
+    let serde_json::Value::Object(map) = serde_json::to_value(row).unwrap_or_default() else {
+        return Vec::new();
+    };
+    map.into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (k, text)
+        })
+        .collect()
+}
+
+async fn status(State(state): State<SharedState>) -> Json<serde_json::Value> {
+    let progress = state.history.progress();
+    Json(json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "listen": state.listen.to_string(),
+        "proxy_url": format!("http://{}/v1", state.listen),
+        "uptime_secs": state.started.elapsed().as_secs(),
+        "history": {
+            "enqueued": progress.enqueued.load(std::sync::atomic::Ordering::Relaxed),
+            "written": progress.written.load(std::sync::atomic::Ordering::Relaxed),
+        },
+    }))
+}
+
+async fn providers(State(state): State<SharedState>) -> Json<serde_json::Value> {
+    let config = state.config.load_full();
+    let mut out = Vec::new();
+    for p in &config.providers {
+        let key = match state.keys.resolve(p).await {
+            Ok(Some((secret, origin))) => json!({
+                "source": match origin {
+                    crate::secrets::KeyOrigin::Keychain => "keychain".to_owned(),
+                    crate::secrets::KeyOrigin::Env(var) => format!("env:{var}"),
+                },
+                "last_four": secret.last_four(),
+            }),
+            Ok(None) => json!({"source": "none-needed"}),
+            Err(_) => serde_json::Value::Null,
+        };
+        out.push(json!({
+            "id": p.id, "kind": p.kind.as_str(), "base_url": p.base_url,
+            "key_env": p.key_env, "models": p.models, "key": key,
+        }));
+    }
+    Json(json!({ "providers": out }))
+}
+
+async fn routes(State(state): State<SharedState>) -> Json<serde_json::Value> {
+    let config = state.config.load_full();
+    let routes: Vec<_> = config
+        .routes
+        .iter()
+        .map(|r| {
+            let targets: Vec<String> = r
+                .targets
+                .iter()
+                .map(|(p, m)| format!("{}/{}", config.providers[*p].id, m))
+                .collect();
+            json!({"alias": r.alias, "targets": targets, "strategy": r.strategy.as_str()})
+        })
+        .collect();
+    Json(json!({ "routes": routes }))
+}
+
+async fn prices(State(state): State<SharedState>) -> Json<serde_json::Value> {
+    let config = state.config.load_full();
+    let mut keys: Vec<&String> = config.prices.keys().collect();
+    keys.sort();
+    let prices: Vec<_> = keys
+        .into_iter()
+        .map(|k| {
+            let p = &config.prices[k];
+            json!({"model": k, "input": p.input, "output": p.output,
+                   "cached_input": p.cached_input, "cache_write": p.cache_write, "source": "config"})
+        })
+        .collect();
+    Json(json!({ "prices": prices }))
+}

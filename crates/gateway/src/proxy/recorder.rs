@@ -1,0 +1,147 @@
+//! The history row of the request in flight.
+//!
+//! A [`Recorder`] is created when a request arrives and carries its [`Record`] along as facts
+//! are learned (model, attempts, usage). Finishing it hands the row to the history. If it is
+//! dropped unfinished, the client went away (axum drops the handler future, or hyper drops the
+//! streaming body): `Drop` then records the request as `client_disconnected` with whatever was
+//! known, so no request ever goes unrecorded.
+
+use std::time::Instant;
+
+use axum::http::HeaderMap;
+use switchyard_protocol::Usage;
+
+use crate::history::{Attempt, History, Outcome, Record};
+
+/// Status recorded for a client that closed the connection (nginx's convention).
+pub const CLIENT_CLOSED: u16 = 499;
+
+#[derive(Debug)]
+pub struct Recorder {
+    history: History,
+    record: Option<Record>,
+    started: Instant,
+}
+
+impl Recorder {
+    pub fn start(history: &History, inbound_api: &'static str, headers: &HeaderMap) -> Self {
+        let user_agent = headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(256).collect::<String>());
+        let tags = headers
+            .get("x-switchyard-tags")
+            .and_then(|v| v.to_str().ok())
+            .map(crate::history::parse_tags)
+            .unwrap_or_default();
+        let record = Record {
+            id: uuid::Uuid::now_v7().to_string(),
+            started_at_ms: chrono::Utc::now().timestamp_millis(),
+            client: crate::clients::recognise(user_agent.as_deref()).map(str::to_owned),
+            user_agent,
+            inbound_api,
+            requested_model: None,
+            provider: None,
+            upstream_model: None,
+            status: 0,
+            outcome: Outcome::Ok,
+            stream: false,
+            attempts: Vec::new(),
+            usage: Usage::default(),
+            usage_estimated: false,
+            cost_usd: None,
+            latency_ms: 0,
+            ttft_ms: None,
+            tags,
+            error: None,
+            request_body: None,
+            response_body: None,
+        };
+        history.progress().begin();
+        Recorder {
+            history: history.clone(),
+            record: Some(record),
+            started: Instant::now(),
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        self.record.as_ref().map_or("", |r| r.id.as_str())
+    }
+
+    /// The row being built. Always present until the recorder is finished.
+    pub fn row(&mut self) -> &mut Record {
+        self.record.get_or_insert_with(|| unreachable_record())
+    }
+
+    pub fn push_attempt(&mut self, attempt: Attempt) {
+        self.row().attempts.push(attempt);
+    }
+
+    pub fn mark_first_byte(&mut self) {
+        let elapsed = self.started.elapsed().as_millis() as u64;
+        let row = self.row();
+        if row.ttft_ms.is_none() {
+            row.ttft_ms = Some(elapsed);
+        }
+    }
+
+    /// Completes the row and hands it to the history (waiting if the queue is full).
+    pub async fn finish(mut self, status: u16, outcome: Outcome, error: Option<String>) {
+        if let Some(record) = self.complete(status, outcome, error) {
+            self.history.record(record).await;
+            self.history.progress().end();
+        }
+    }
+
+    fn complete(&mut self, status: u16, outcome: Outcome, error: Option<String>) -> Option<Record> {
+        let latency = self.started.elapsed().as_millis() as u64;
+        let mut record = self.record.take()?;
+        record.status = status;
+        record.outcome = outcome;
+        record.latency_ms = latency;
+        if record.error.is_none() {
+            record.error = error;
+        }
+        Some(record)
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        let error = Some("the client closed the connection before the answer was complete".into());
+        if let Some(record) = self.complete(CLIENT_CLOSED, Outcome::ClientDisconnected, error) {
+            tracing::info!(id = %record.id, "client disconnected mid-request");
+            self.history.record_detached(record);
+            self.history.progress().end();
+        }
+    }
+}
+
+/// Only reachable through a logic error (using a recorder after finishing it): keep going
+/// with a throwaway row rather than panic on a user's request.
+fn unreachable_record() -> Record {
+    Record {
+        id: String::new(),
+        started_at_ms: 0,
+        client: None,
+        user_agent: None,
+        inbound_api: "",
+        requested_model: None,
+        provider: None,
+        upstream_model: None,
+        status: 0,
+        outcome: Outcome::Ok,
+        stream: false,
+        attempts: Vec::new(),
+        usage: Usage::default(),
+        usage_estimated: false,
+        cost_usd: None,
+        latency_ms: 0,
+        ttft_ms: None,
+        tags: Vec::new(),
+        error: None,
+        request_body: None,
+        response_body: None,
+    }
+}

@@ -1,0 +1,218 @@
+//! Starting and stopping a gateway: the one entry point for `switchyard serve`, the desktop app
+//! and the integration tests.
+//!
+//! Shutdown is ordered so that nothing logged is lost: stop accepting connections, give
+//! requests in flight a bounded time to finish, then end the stragglers (their streams get an
+//! error event and their rows are still written), and finally flush the history writer.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use axum::Router;
+use axum::serve::ListenerExt;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{self, Config};
+use crate::history::History;
+use crate::paths::Locations;
+use crate::routing::RoutingState;
+use crate::secrets::{KeyResolver, KeyStore, Secret};
+use crate::state::{AppState, SharedState};
+use crate::upstream::Clients;
+
+/// How long shutdown waits for requests in flight before ending them.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] config::LoadError),
+    #[error("cannot open the history: {0}")]
+    History(#[from] crate::history::HistoryError),
+    #[error("cannot create the admin token at {path}: {source}")]
+    Token {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+impl StartError {
+    /// True when another program (or another Switchyard) already holds the port.
+    pub fn is_port_in_use(&self) -> bool {
+        matches!(self, StartError::Bind { source, .. } if source.kind() == std::io::ErrorKind::AddrInUse)
+    }
+}
+
+/// Creates the data dir readable by its owner only: it holds prompts and answers.
+fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    if !dir.exists() {
+        std::fs::create_dir_all(dir)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    Ok(())
+}
+
+/// A running gateway.
+#[derive(Debug)]
+pub struct Gateway {
+    state: SharedState,
+    stop_accepting: CancellationToken,
+    server: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+/// Everything the proxy, the admin API and the security checks serve, as one router.
+pub fn app(state: SharedState) -> Router {
+    Router::new()
+        .merge(crate::proxy::router())
+        .merge(crate::admin::router(state.clone()))
+        .route("/", axum::routing::get(crate::landing::page))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::security::guard,
+        ))
+        .with_state(state)
+}
+
+impl Gateway {
+    /// Loads (or creates) the config, opens the history, binds the listener and starts serving.
+    pub async fn start(
+        locations: &Locations,
+        keychain: Option<Arc<dyn KeyStore>>,
+    ) -> Result<Gateway, StartError> {
+        let started = Instant::now();
+        let config = config::load_or_create(&locations.config_path)?;
+        let addr = locations.listen.unwrap_or(config.server.listen);
+        private_dir(&locations.data_dir).map_err(crate::history::HistoryError::from)?;
+        let history = History::open(&locations.history_path(), config.logging.retention_days)?;
+        let token_path = locations.admin_token_path();
+        let admin_token = crate::admin::token::load_or_create(&token_path).map_err(|source| {
+            StartError::Token {
+                path: token_path.display().to_string(),
+                source,
+            }
+        })?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Bind { addr, source })?;
+        let listen = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind { addr, source })?;
+        if !listen.ip().is_loopback() {
+            tracing::warn!(%listen, "listening beyond loopback: anyone who can reach this address can use your provider keys");
+        }
+        let gateway = Self::serve(
+            listener,
+            listen,
+            config,
+            history,
+            admin_token,
+            keychain,
+            started,
+        );
+        crate::reload::spawn(
+            gateway.state.clone(),
+            locations.config_path.clone(),
+            gateway.stop_accepting.clone(),
+        );
+        Ok(gateway)
+    }
+
+    fn serve(
+        listener: tokio::net::TcpListener,
+        listen: SocketAddr,
+        config: Config,
+        history: History,
+        admin_token: Secret,
+        keychain: Option<Arc<dyn KeyStore>>,
+        started: Instant,
+    ) -> Gateway {
+        let state = Arc::new(AppState {
+            config: ArcSwap::from_pointee(config),
+            history,
+            keys: KeyResolver::new(keychain),
+            clients: Clients::default(),
+            routing: RoutingState::default(),
+            admin_token,
+            listen,
+            started,
+            abort: CancellationToken::new(),
+            rejects_stream_options: Mutex::new(Default::default()),
+        });
+        let stop_accepting = CancellationToken::new();
+        let app = app(state.clone());
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
+        let signal = stop_accepting.clone();
+        let server = tokio::spawn(async move {
+            let serve = axum::serve(listener, app)
+                .with_graceful_shutdown(async move { signal.cancelled().await });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "the server stopped with an error");
+            }
+        });
+        tracing::info!(%listen, startup_ms = started.elapsed().as_millis() as u64, "switchyard is listening");
+        Gateway {
+            state,
+            stop_accepting,
+            server: Mutex::new(Some(server)),
+        }
+    }
+
+    pub fn state(&self) -> &SharedState {
+        &self.state
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.state.listen
+    }
+
+    /// The base URL clients use, e.g. `http://127.0.0.1:4545/v1`.
+    pub fn proxy_url(&self) -> String {
+        format!("http://{}/v1", self.state.listen)
+    }
+
+    /// The dashboard's address with the admin token in the fragment (never sent to a server).
+    pub fn dashboard_url(&self) -> String {
+        format!(
+            "http://{}/#token={}",
+            self.state.listen,
+            self.state.admin_token.expose()
+        )
+    }
+
+    /// Stops the gateway: waits up to `grace` for requests in flight, ends the rest, and
+    /// flushes every history row before returning.
+    pub async fn shutdown(&self, grace: Duration) {
+        self.stop_accepting.cancel();
+        if !self.state.history.wait_idle(grace).await {
+            tracing::warn!("requests still running after the grace period; ending them");
+            self.state.abort.cancel();
+            self.state.history.wait_idle(Duration::from_secs(3)).await;
+        }
+        let server = self.server.lock().ok().and_then(|mut s| s.take());
+        if let Some(server) = server {
+            if tokio::time::timeout(Duration::from_secs(2), server)
+                .await
+                .is_err()
+            {
+                tracing::warn!("connections still open at shutdown were closed");
+            }
+        }
+        self.state.history.close().await;
+        tracing::info!("switchyard stopped; history flushed");
+    }
+}

@@ -1,0 +1,161 @@
+//! Faithful mock LLM providers for Switchyard's tests and benchmarks.
+//!
+//! There is no internet where Switchyard is tested, so this crate is the only
+//! stand-in for a real provider. It speaks OpenAI's documented wire format
+//! (JSON bodies, SSE streams, error bodies, usage objects) closely enough that
+//! the official SDKs and the gateway cannot tell the difference, and it can be
+//! scripted into failures (see [`script`]) through the model name.
+//!
+//! This file owns what every provider shares: the [`MockProvider`] server
+//! handle, its options, the shared state and the assembly of the router.
+//! Each provider's endpoints live in a sibling module ([`openai`] today;
+//! Anthropic and Gemini mocks are meant to join as siblings).
+
+pub mod openai;
+pub mod script;
+
+mod ids;
+mod record;
+mod sse;
+
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
+use axum::serve::ListenerExt;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+pub use record::ReceivedRequest;
+
+/// Largest request body the mock accepts (also what the recorder buffers).
+const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// How a [`MockProvider`] behaves beyond its scripted model names.
+#[derive(Debug, Clone, Default)]
+pub struct MockOptions {
+    /// When Some, every request must carry `Authorization: Bearer <key>` else 401 invalid_api_key.
+    pub api_key: Option<String>,
+    /// Behave like strict OpenAI-compatible upstreams that reject `stream_options` with a 400.
+    pub reject_stream_options: bool,
+    /// Models listed by GET /v1/models (default: ["gpt-4.1", "gpt-4.1-mini", "text-embedding-3-small"]).
+    pub models: Vec<String>,
+}
+
+/// The models listed when [`MockOptions::models`] is empty.
+pub const DEFAULT_MODELS: [&str; 3] = ["gpt-4.1", "gpt-4.1-mini", "text-embedding-3-small"];
+
+/// State shared by every handler of one server.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) options: MockOptions,
+    /// Requests in arrival order (the `/_mock/` inspection endpoints excluded).
+    received: Mutex<Vec<ReceivedRequest>>,
+    /// Feeds [`ids`]: every generated id is derived from this counter.
+    pub(crate) sequence: AtomicU64,
+}
+
+pub(crate) type AppState = Arc<Shared>;
+
+impl Shared {
+    fn new(mut options: MockOptions) -> Self {
+        if options.models.is_empty() {
+            options.models = DEFAULT_MODELS.iter().map(|m| (*m).to_owned()).collect();
+        }
+        Self {
+            options,
+            received: Mutex::new(Vec::new()),
+            sequence: AtomicU64::new(0),
+        }
+    }
+
+    /// The recorded requests; a poisoned lock still holds usable data.
+    pub(crate) fn received(&self) -> MutexGuard<'_, Vec<ReceivedRequest>> {
+        self.received
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A running mock server; dropping it shuts the server down.
+#[derive(Debug)]
+pub struct MockProvider {
+    addr: SocketAddr,
+    state: AppState,
+    shutdown: watch::Sender<bool>,
+}
+
+impl MockProvider {
+    /// Starts a server on `127.0.0.1` with a free port chosen by the OS.
+    pub async fn start(options: MockOptions) -> std::io::Result<MockProvider> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), options).await
+    }
+
+    /// Starts a server on `addr`; returns once it is listening.
+    pub async fn start_on(addr: SocketAddr, options: MockOptions) -> std::io::Result<MockProvider> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(Shared::new(options));
+        let (shutdown, mut stopped) = watch::channel(false);
+        let listener = listener.tap_io(|tcp| {
+            // Streaming latency matters to the benchmark; a failure here only costs speed.
+            let _ = tcp.set_nodelay(true);
+        });
+        let app = router(state.clone());
+        tokio::spawn(async move {
+            let signal = async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            };
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(signal)
+                .await;
+        });
+        Ok(MockProvider {
+            addr,
+            state,
+            shutdown,
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The OpenAI-style base URL, e.g. `http://127.0.0.1:PORT/v1`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    /// Every request received so far, in arrival order.
+    pub fn received(&self) -> Vec<ReceivedRequest> {
+        self.state.received().clone()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_received(&self) {
+        self.state.received().clear();
+    }
+}
+
+impl Drop for MockProvider {
+    fn drop(&mut self) {
+        // Stops accepting at once; in-flight responses are allowed to finish.
+        let _ = self.shutdown.send(true);
+    }
+}
+
+/// Every provider's routes plus the inspection endpoints, behind the recorder.
+fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(openai::router(state.clone()))
+        .merge(record::router())
+        .fallback(openai::not_found)
+        .method_not_allowed_fallback(openai::method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(from_fn_with_state(state.clone(), record::record))
+        .with_state(state)
+}

@@ -1,0 +1,16 @@
+//! Integration tests of the mock itself, over real HTTP with reqwest.
+//!
+//! They pin down the wire format other crates' tests rely on; each test's
+//! name states one behaviour of the mock.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod binary;
+mod chat;
+mod completions;
+mod embeddings;
+mod failures;
+mod lifecycle;
+mod models;
+mod recording;
+mod streaming;
+mod support;

@@ -113,18 +113,17 @@ impl KeyResolver {
         &self,
         provider: &Provider,
     ) -> Result<Option<(Secret, KeyOrigin)>, MissingKey> {
-        if let Some(secret) = self.from_keychain(&provider.id).await {
+        if let Some(secret) = self.keychain_lookup(&provider.id).await {
             return Ok(Some((secret, KeyOrigin::Keychain)));
         }
-        if let Some(var) = &provider.key_env {
-            if let Ok(value) = std::env::var(var) {
-                if !value.trim().is_empty() {
-                    return Ok(Some((
-                        Secret::new(value.trim()),
-                        KeyOrigin::Env(var.clone()),
-                    )));
-                }
-            }
+        if let Some(var) = &provider.key_env
+            && let Ok(value) = std::env::var(var)
+            && !value.trim().is_empty()
+        {
+            return Ok(Some((
+                Secret::new(value.trim()),
+                KeyOrigin::Env(var.clone()),
+            )));
         }
         // Ollama, LM Studio and friends need no key: only insist when the user named a
         // variable or the provider is a hosted API that always needs one.
@@ -149,7 +148,7 @@ impl KeyResolver {
         }
     }
 
-    async fn from_keychain(&self, account: &str) -> Option<Secret> {
+    async fn keychain_lookup(&self, account: &str) -> Option<Secret> {
         let store = self.keychain.clone()?;
         if let Some(cached) = self.cache.read().ok().and_then(|c| c.get(account).cloned()) {
             return cached;
@@ -180,10 +179,10 @@ fn register_for_redaction(value: &str) {
     if value.len() < 6 {
         return; // too short to scrub without mangling ordinary words
     }
-    if let Ok(mut known) = KNOWN_SECRETS.write() {
-        if !known.iter().any(|k| k == value) {
-            known.push(value.to_owned());
-        }
+    if let Ok(mut known) = KNOWN_SECRETS.write()
+        && !known.iter().any(|k| k == value)
+    {
+        known.push(value.to_owned());
     }
 }
 
@@ -208,21 +207,21 @@ pub fn redact(line: &str) -> Cow<'_, str> {
             }
         }
     }
-    if let Some(re) = SECRET_PATTERNS.as_ref() {
-        if re.is_match(&out) {
-            let replaced = re
-                .replace_all(&out, |caps: &regex::Captures<'_>| {
-                    if let Some(prefix) = caps.get(1) {
-                        format!("{}<redacted>", prefix.as_str())
-                    } else if let (Some(name), Some(sep)) = (caps.get(2), caps.get(3)) {
-                        format!("{}{}<redacted>", name.as_str(), sep.as_str())
-                    } else {
-                        "<redacted>".to_owned()
-                    }
-                })
-                .into_owned();
-            out = Cow::Owned(replaced);
-        }
+    if let Some(re) = SECRET_PATTERNS.as_ref()
+        && re.is_match(&out)
+    {
+        let replaced = re
+            .replace_all(&out, |caps: &regex::Captures<'_>| {
+                if let Some(prefix) = caps.get(1) {
+                    format!("{}<redacted>", prefix.as_str())
+                } else if let (Some(name), Some(sep)) = (caps.get(2), caps.get(3)) {
+                    format!("{}{}<redacted>", name.as_str(), sep.as_str())
+                } else {
+                    "<redacted>".to_owned()
+                }
+            })
+            .into_owned();
+        out = Cow::Owned(replaced);
     }
     out
 }

@@ -22,14 +22,14 @@ pub async fn guard(State(state): State<SharedState>, request: Request, next: Nex
                 .and_then(|h| h.to_str().ok())
                 .map(str::to_owned)
         });
-        if let Some(host) = host {
-            if !is_loopback_host(&host) {
-                return ProxyError::Forbidden(format!(
+        if let Some(host) = host
+            && !is_loopback_host(&host)
+        {
+            return ProxyError::Forbidden(format!(
                     "Host '{}' is not allowed: Switchyard answers only requests addressed to localhost or 127.0.0.1.",
                     host.chars().take(100).collect::<String>()
                 ))
                 .into_response();
-            }
         }
     }
     if let Some(origin) = request.headers().get(header::ORIGIN) {

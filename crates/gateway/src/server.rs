@@ -204,13 +204,12 @@ impl Gateway {
             self.state.history.wait_idle(Duration::from_secs(3)).await;
         }
         let server = self.server.lock().ok().and_then(|mut s| s.take());
-        if let Some(server) = server {
-            if tokio::time::timeout(Duration::from_secs(2), server)
+        if let Some(server) = server
+            && tokio::time::timeout(Duration::from_secs(2), server)
                 .await
                 .is_err()
-            {
-                tracing::warn!("connections still open at shutdown were closed");
-            }
+        {
+            tracing::warn!("connections still open at shutdown were closed");
         }
         self.state.history.close().await;
         tracing::info!("switchyard stopped; history flushed");

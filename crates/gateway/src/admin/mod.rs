@@ -199,11 +199,17 @@ async fn cost_report(
 
 fn csv_response<T: serde::Serialize>(name: &str, rows: &[T]) -> Result<Response, ProxyError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    for row in rows {
+    let csv_err = |e: csv::Error| ProxyError::Internal(e.to_string());
+    for (i, row) in rows.iter().enumerate() {
         let flat = flatten_for_csv(row);
+        if i == 0 {
+            writer
+                .write_record(flat.iter().map(|(k, _)| k))
+                .map_err(csv_err)?;
+        }
         writer
-            .serialize(flat)
-            .map_err(|e| ProxyError::Internal(e.to_string()))?;
+            .write_record(flat.iter().map(|(_, v)| v))
+            .map_err(csv_err)?;
     }
     let bytes = writer
         .into_inner()

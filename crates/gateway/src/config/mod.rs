@@ -260,10 +260,10 @@ impl Config {
         if let Some(route) = self.routes.iter().find(|r| r.alias == model) {
             return Ok(Resolution::Route(route));
         }
-        if let Some((prefix, rest)) = model.split_once('/') {
-            if let Some(index) = self.providers.iter().position(|p| p.id == prefix) {
-                return Ok(Resolution::Direct(index, rest.to_owned()));
-            }
+        if let Some((prefix, rest)) = model.split_once('/')
+            && let Some(index) = self.providers.iter().position(|p| p.id == prefix)
+        {
+            return Ok(Resolution::Direct(index, rest.to_owned()));
         }
         if let Some(&index) = self.bare_models.get(model) {
             return Ok(Resolution::Direct(index, model.to_owned()));

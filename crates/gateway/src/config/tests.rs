@@ -220,3 +220,9 @@ output = 9.0
     );
     assert_eq!(config.price_override("openai", "o3"), None);
 }
+
+#[test]
+fn requiring_client_keys_is_refused_until_they_can_be_issued() {
+    let found = problems("[server]\nrequire_client_key = true\n");
+    assert_eq!(found[0].field, "server.require_client_key");
+}

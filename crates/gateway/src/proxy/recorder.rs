@@ -71,7 +71,7 @@ impl Recorder {
 
     /// The row being built. Always present until the recorder is finished.
     pub fn row(&mut self) -> &mut Record {
-        self.record.get_or_insert_with(|| unreachable_record())
+        self.record.get_or_insert_with(unreachable_record)
     }
 
     pub fn push_attempt(&mut self, attempt: Attempt) {

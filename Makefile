@@ -1,0 +1,23 @@
+# The two commands that matter: `make run` starts Switchyard, `make test` runs every test.
+# Both install what is missing on a fresh Debian/Ubuntu machine first (scripts/setup.sh).
+
+.PHONY: run test setup check fmt lint
+
+run:
+	@./scripts/run.sh
+
+test:
+	@./scripts/test.sh
+
+setup:
+	@./scripts/setup.sh
+
+# Quick inner loop while developing: formatting, lints and the Rust tests only.
+check: fmt lint
+	cargo test --workspace
+
+fmt:
+	cargo fmt --all -- --check
+
+lint:
+	cargo clippy --workspace --all-targets --locked -- -D warnings

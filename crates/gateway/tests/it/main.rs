@@ -1,0 +1,12 @@
+//! Integration tests of the gateway: a real `Gateway` on port 0 in front of mock providers
+//! that speak OpenAI's wire format, driven over HTTP like any client would.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod admin;
+mod failures;
+mod fallback;
+mod harness;
+mod passthrough;
+mod reload;
+mod security;

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what building and testing Switchyard needs on Debian/Ubuntu, skipping whatever is
+# already there. Safe to run repeatedly; the package list only grows with the features that
+# need it (see each group's comment).
+set -euo pipefail
+
+need_apt=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+want() { for p in "$@"; do have_pkg "$p" || need_apt+=("$p"); done; }
+
+if command -v dpkg-query >/dev/null 2>&1; then
+  # C toolchain for rusqlite's bundled SQLite and the TLS crypto backend.
+  want build-essential pkg-config
+  # The official-SDK suite runs in a Python virtual environment.
+  if ! python3 -m venv --help >/dev/null 2>&1; then want python3-venv; fi
+  command -v python3 >/dev/null 2>&1 || want python3 python3-venv python3-pip
+
+  if [ ${#need_apt[@]} -gt 0 ]; then
+    echo "setup: installing ${need_apt[*]}"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+      -o DPkg::Lock::Timeout=600 "${need_apt[@]}"
+  fi
+else
+  echo "setup: not a Debian-based system; install a C compiler, pkg-config and python3 with venv yourself."
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: cargo is missing. Install Rust 1.89 or newer (https://rustup.rs) and run this again." >&2
+  exit 1
+fi

@@ -7,9 +7,11 @@
 //! - [`raw`] lets same-format traffic pass through untouched: only the top-level members are
 //!   split out, nested values stay as the client's original bytes.
 //! - [`usage`] is the canonical token count (OpenAI semantics) that every API's usage maps into.
-//! - One module per API format: [`openai_chat`] so far (chat, legacy completions and embeddings
-//!   share its usage and error shapes).
+//! - [`canonical`] is the model in the middle of every translation between formats.
+//! - One module per API format: [`openai_chat`] (chat, legacy completions and embeddings share
+//!   its usage and error shapes), `anthropic`, `gemini`, `openai_responses`.
 
+pub mod canonical;
 pub mod openai_chat;
 pub mod raw;
 pub mod usage;

@@ -99,7 +99,9 @@ pub enum Content {
         signature: Option<String>,
     },
     /// Anthropic's encrypted reasoning; opaque, replayed as is.
-    RedactedThinking { data: String },
+    RedactedThinking {
+        data: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -479,9 +481,84 @@ pub trait StreamEncoder: Send {
     fn finish(&mut self) -> Vec<SseEvent>;
 }
 
+/// Tool names a provider would reject (OpenAI and Gemini allow `[A-Za-z0-9_-]{1,64}`; Claude
+/// Code's MCP tools are often longer), shortened on the way to the provider and restored on
+/// the way back (FIELD-NOTES item 5).
+///
+/// Shortening is deterministic (a prefix plus a hash of the full name), so the same tool gets
+/// the same short name on every turn of a conversation without any stored state; the map only
+/// remembers which short names this request produced, to restore them in the answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ToolNames {
+    restored: std::collections::HashMap<String, String>,
+}
+
+impl ToolNames {
+    /// The longest name OpenAI and Gemini accept.
+    pub const MAX: usize = 64;
+
+    /// The name to send to a provider that accepts `[A-Za-z0-9_-]{1,max}`.
+    pub fn shorten(&mut self, name: &str, max: usize) -> String {
+        let valid = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+        if !name.is_empty() && name.len() <= max && name.chars().all(valid) {
+            return name.to_owned();
+        }
+        let cleaned: String = name
+            .chars()
+            .map(|c| if valid(c) { c } else { '_' })
+            .collect();
+        let short = if cleaned.len() <= max && !cleaned.is_empty() {
+            cleaned
+        } else {
+            let hash = fnv1a(name.as_bytes());
+            let keep = max.saturating_sub(9);
+            format!("{}_{hash:08x}", &cleaned[..keep.min(cleaned.len())])
+        };
+        self.restored.insert(short.clone(), name.to_owned());
+        short
+    }
+
+    /// The client's original name for a name the provider used.
+    pub fn restore(&self, name: &str) -> String {
+        self.restored
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_owned())
+    }
+}
+
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5u32, |hash, b| {
+        (hash ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_tool_names_are_shortened_stably_and_restored() {
+        let long = "mcp__github_enterprise_server__create_pull_request_review_comment_reply";
+        let mut names = ToolNames::default();
+        let short = names.shorten(long, ToolNames::MAX);
+        assert!(short.len() <= 64, "{short}");
+        assert_eq!(
+            ToolNames::default().shorten(long, 64),
+            short,
+            "same name every turn"
+        );
+        assert_eq!(names.restore(&short), long);
+        assert_eq!(
+            names.shorten("get_weather", 64),
+            "get_weather",
+            "valid names are untouched"
+        );
+        assert_eq!(names.restore("get_weather"), "get_weather");
+        let dotted = names.shorten("files.read", 64);
+        assert_eq!(dotted, "files_read");
+        assert_eq!(names.restore(&dotted), "files.read");
+    }
 
     #[test]
     fn data_urls_become_base64_sources_and_back() {

@@ -11,6 +11,8 @@ want() { for p in "$@"; do have_pkg "$p" || need_apt+=("$p"); done; }
 if command -v dpkg-query >/dev/null 2>&1; then
   # C toolchain for rusqlite's bundled SQLite and the TLS crypto backend.
   want build-essential pkg-config
+  # The keychain suite runs against a real Secret Service in a private D-Bus session.
+  want gnome-keyring dbus-daemon
   # The official-SDK suite runs in a Python virtual environment.
   if ! python3 -m venv --help >/dev/null 2>&1; then want python3-venv; fi
   command -v python3 >/dev/null 2>&1 || want python3 python3-venv python3-pip

@@ -16,6 +16,15 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "Rust unit and integration tests"
 cargo test --workspace --locked
 
+step "OS keychain: the real binary against a real Secret Service (gnome-keyring)"
+# A private session bus and an unlocked, throwaway keyring: nothing touches the user's own.
+dbus-run-session -- sh -c '
+  set -e
+  export XDG_DATA_HOME="$(mktemp -d)"
+  eval "$(printf switchyard-test | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
+  cargo test --locked -p switchyard-cli --test keychain -- --ignored
+'
+
 step "official openai-python SDK against the real binary"
 cargo build --locked -p switchyard-cli -p mock-provider
 SWITCHYARD_BIN="$PWD/target/debug/switchyard" MOCK_PROVIDER_BIN="$PWD/target/debug/mock-provider" \

@@ -2,6 +2,7 @@
 //! (`check`, `history`, `costs`). Each subcommand is a thin shell over `switchyard-gateway`;
 //! nothing here knows how proxying or storage works.
 
+mod keys;
 mod report;
 
 use std::net::SocketAddr;
@@ -38,6 +39,11 @@ enum Command {
     },
     /// Validate the config file and print each problem with its line
     Check,
+    /// Manage provider keys in the OS keychain
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
     /// Show recent requests
     History {
         #[arg(long, default_value_t = 20)]
@@ -60,6 +66,16 @@ enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum KeysAction {
+    /// Store a provider's key (read from standard input; prompted without echo on a terminal)
+    Set { id: String },
+    /// List providers with where their key comes from and its last four characters
+    List,
+    /// Delete a provider's key from the OS keychain
+    Delete { id: String },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let listen = match &cli.command {
@@ -70,6 +86,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve { .. } => serve(&locations),
         Command::Check => check(&locations),
+        Command::Keys { action } => match action {
+            KeysAction::Set { id } => keys::set(&locations, &id),
+            KeysAction::List => keys::list(&locations),
+            KeysAction::Delete { id } => keys::delete(&locations, &id),
+        },
         Command::History { limit, json } => report::history(&locations, limit, json),
         Command::Costs {
             by,
@@ -93,7 +114,14 @@ fn serve(locations: &Locations) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let gateway = match switchyard_gateway::Gateway::start(locations, None).await {
+        let keychain = match switchyard_gateway::secrets::OsKeychain::platform() {
+            Ok(keychain) => Some(std::sync::Arc::new(keychain) as std::sync::Arc<dyn switchyard_gateway::secrets::KeyStore>),
+            Err(e) => {
+                tracing::warn!("{e}");
+                None
+            }
+        };
+        let gateway = match switchyard_gateway::Gateway::start(locations, keychain).await {
             Ok(gateway) => gateway,
             Err(e) if e.is_port_in_use() => {
                 eprintln!(
@@ -106,14 +134,20 @@ fn serve(locations: &Locations) -> anyhow::Result<ExitCode> {
             }
             Err(e) => return Err(e.into()),
         };
-        #[allow(clippy::print_stdout)]
-        {
-            println!("Switchyard {} is running.", env!("CARGO_PKG_VERSION"));
-            println!("Proxy base URL: {}", gateway.proxy_url());
-            println!("Dashboard:      {}", gateway.dashboard_url());
-            println!("Config:         {}", locations.config_path.display());
-            println!("Data:           {}", locations.data_dir.display());
-        }
+        // One write, errors ignored: whoever started us may have stopped reading stdout
+        // (`switchyard serve | head -2`), and that must not take the gateway down.
+        let banner = format!(
+            "Switchyard {} is running.\nProxy base URL: {}\nDashboard:      {}\nConfig:         {}\nData:           {}\n",
+            env!("CARGO_PKG_VERSION"),
+            gateway.proxy_url(),
+            gateway.dashboard_url(),
+            locations.config_path.display(),
+            locations.data_dir.display()
+        );
+        let mut stdout = std::io::stdout().lock();
+        let _ = std::io::Write::write_all(&mut stdout, banner.as_bytes());
+        let _ = std::io::Write::flush(&mut stdout);
+        drop(stdout);
         shutdown_signal().await;
         tracing::info!("shutting down: finishing requests in flight");
         gateway.shutdown(switchyard_gateway::server::DEFAULT_GRACE).await;

@@ -47,3 +47,49 @@ impl<W: Write> Write for RedactingWriter<W> {
         self.0.flush()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::secrets::Secret;
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Buffer {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn no_log_line_shows_a_secret_however_it_is_logged() {
+        let buffer = Buffer::default();
+        let sink = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(Redacting(move || sink.clone()))
+            .with_ansi(false)
+            .finish();
+        let key = Secret::new("sk-proj-leakcheck0123456789");
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::info!(key = ?key, "as a Secret (Debug)");
+            tracing::info!("as a Secret (Display): {key}");
+            // A mistake the type system cannot catch: the raw text logged on purpose.
+            tracing::warn!(raw = key.expose(), "exposed by mistake");
+            tracing::warn!("header: Authorization: Bearer {}", key.expose());
+        });
+        let logged = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(logged.lines().count(), 4, "{logged}");
+        assert!(
+            !logged.contains("leakcheck0123456789"),
+            "a key reached the log:\n{logged}"
+        );
+        assert!(logged.contains("<redacted>"));
+    }
+}

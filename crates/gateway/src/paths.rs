@@ -10,6 +10,8 @@ use std::path::PathBuf;
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:4545";
 pub const HISTORY_FILE: &str = "history.sqlite3";
 pub const ADMIN_TOKEN_FILE: &str = "admin-token";
+/// Written while a gateway runs: where it listens and its pid (no secrets).
+pub const RUNTIME_FILE: &str = "runtime.json";
 
 pub fn default_listen() -> SocketAddr {
     SocketAddr::from((Ipv4Addr::LOCALHOST, 4545))
@@ -58,5 +60,16 @@ impl Locations {
 
     pub fn admin_token_path(&self) -> PathBuf {
         self.data_dir.join(ADMIN_TOKEN_FILE)
+    }
+
+    pub fn runtime_path(&self) -> PathBuf {
+        self.data_dir.join(RUNTIME_FILE)
+    }
+
+    /// The address of a gateway running with this data dir, if one announced itself.
+    pub fn running_gateway(&self) -> Option<std::net::SocketAddr> {
+        let text = std::fs::read_to_string(self.runtime_path()).ok()?;
+        let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+        value.get("listen")?.as_str()?.parse().ok()
     }
 }

@@ -69,6 +69,8 @@ pub struct Gateway {
     state: SharedState,
     stop_accepting: CancellationToken,
     server: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// `runtime.json`, removed again at shutdown.
+    runtime_file: Mutex<Option<std::path::PathBuf>>,
 }
 
 /// Everything the proxy, the admin API and the security checks serve, as one router.
@@ -111,6 +113,15 @@ impl Gateway {
         if !listen.ip().is_loopback() {
             tracing::warn!(%listen, "listening beyond loopback: anyone who can reach this address can use your provider keys");
         }
+        if let Some(keychain) = keychain.clone() {
+            // Ask the keychain once, off the start-up path: a missing or locked Secret Service
+            // is explained in one line now rather than on a user's first request.
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = keychain.get("switchyard-probe") {
+                    tracing::warn!("{e}");
+                }
+            });
+        }
         let gateway = Self::serve(
             listener,
             listen,
@@ -120,6 +131,18 @@ impl Gateway {
             keychain,
             started,
         );
+        let runtime = serde_json::json!({
+            "listen": listen.to_string(),
+            "pid": std::process::id(),
+            "version": env!("CARGO_PKG_VERSION"),
+        });
+        if let Err(e) = std::fs::write(locations.runtime_path(), runtime.to_string()) {
+            tracing::debug!(error = %e, "could not write the runtime file");
+        }
+        *gateway
+            .runtime_file
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(locations.runtime_path());
         crate::reload::spawn(
             gateway.state.clone(),
             locations.config_path.clone(),
@@ -169,6 +192,7 @@ impl Gateway {
             state,
             stop_accepting,
             server: Mutex::new(Some(server)),
+            runtime_file: Mutex::new(None),
         }
     }
 
@@ -212,6 +236,9 @@ impl Gateway {
             tracing::warn!("connections still open at shutdown were closed");
         }
         self.state.history.close().await;
+        if let Some(path) = self.runtime_file.lock().ok().and_then(|mut p| p.take()) {
+            let _ = std::fs::remove_file(path);
+        }
         tracing::info!("switchyard stopped; history flushed");
     }
 }

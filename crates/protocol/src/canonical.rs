@@ -116,15 +116,14 @@ pub enum MediaSource {
 impl MediaSource {
     /// Parses a `data:<media type>;base64,<data>` URL, or keeps anything else as a URL.
     pub fn from_url(url: &str) -> MediaSource {
-        if let Some(rest) = url.strip_prefix("data:") {
-            if let Some((meta, data)) = rest.split_once(',') {
-                if let Some(media_type) = meta.strip_suffix(";base64") {
-                    return MediaSource::Base64 {
-                        media_type: media_type.to_owned(),
-                        data: data.to_owned(),
-                    };
-                }
-            }
+        if let Some(rest) = url.strip_prefix("data:")
+            && let Some((meta, data)) = rest.split_once(',')
+            && let Some(media_type) = meta.strip_suffix(";base64")
+        {
+            return MediaSource::Base64 {
+                media_type: media_type.to_owned(),
+                data: data.to_owned(),
+            };
         }
         MediaSource::Url {
             url: url.to_owned(),

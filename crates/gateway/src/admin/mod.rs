@@ -2,6 +2,7 @@
 //! scripts. Every endpoint requires the admin token. Handlers only translate query strings into
 //! typed filters and call the history; no key is ever part of an answer.
 
+mod keys;
 pub mod token;
 
 use std::collections::HashMap;
@@ -28,6 +29,18 @@ pub fn router(state: SharedState) -> Router<SharedState> {
         .route("/api/costs", get(cost_report))
         .route("/api/status", get(status))
         .route("/api/providers", get(providers))
+        .route(
+            "/api/providers/{id}/key",
+            axum::routing::put(keys::set).delete(keys::delete),
+        )
+        .route(
+            "/api/providers/{id}/key/test",
+            axum::routing::post(keys::test),
+        )
+        .route(
+            "/api/providers/{id}/key/reload",
+            axum::routing::post(keys::reload),
+        )
         .route("/api/routes", get(routes))
         .route("/api/prices", get(prices))
         .route_layer(middleware::from_fn_with_state(state, require_token))

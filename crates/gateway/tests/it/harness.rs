@@ -10,7 +10,7 @@ use mock_provider::{MockOptions, MockProvider};
 use serde_json::Value;
 use switchyard_gateway::Gateway;
 use switchyard_gateway::paths::Locations;
-use switchyard_gateway::secrets::{KeyStore, Secret};
+use switchyard_gateway::secrets::{KeyStore, KeyStoreError, Secret};
 
 /// The key every mock in these tests insists on.
 pub const KEY: &str = "sk-mock-0123456789abcdefWXYZ";
@@ -18,11 +18,26 @@ pub const KEY: &str = "sk-mock-0123456789abcdefWXYZ";
 /// A keychain stand-in: tests cannot set environment variables safely while running in
 /// parallel, so keys reach the gateway through its keychain slot.
 #[derive(Debug, Default)]
-pub struct Keys(pub HashMap<String, String>);
+pub struct Keys(pub std::sync::Mutex<HashMap<String, String>>);
 
 impl KeyStore for Keys {
-    fn get(&self, account: &str) -> Result<Option<Secret>, String> {
-        Ok(self.0.get(account).map(|k| Secret::new(k.clone())))
+    fn get(&self, account: &str) -> Result<Option<Secret>, KeyStoreError> {
+        Ok(self
+            .0
+            .lock()
+            .unwrap()
+            .get(account)
+            .map(|k| Secret::new(k.clone())))
+    }
+    fn set(&self, account: &str, key: &Secret) -> Result<(), KeyStoreError> {
+        self.0
+            .lock()
+            .unwrap()
+            .insert(account.to_owned(), key.expose().to_owned());
+        Ok(())
+    }
+    fn delete(&self, account: &str) -> Result<bool, KeyStoreError> {
+        Ok(self.0.lock().unwrap().remove(account).is_some())
     }
 }
 
@@ -83,11 +98,11 @@ pub async fn start_with_keys(config: &str, keys: &[(&str, &str)]) -> Harness {
         Some(dir.join("data")),
         Some("127.0.0.1:0".parse().unwrap()),
     );
-    let keys = Keys(
+    let keys = Keys(std::sync::Mutex::new(
         keys.iter()
             .map(|(a, k)| ((*a).to_owned(), (*k).to_owned()))
             .collect(),
-    );
+    ));
     let gateway = Gateway::start(&locations, Some(Arc::new(keys)))
         .await
         .unwrap();
@@ -158,6 +173,13 @@ impl Harness {
             .text()
             .await
             .unwrap()
+    }
+
+    /// An admin request with the token.
+    pub fn admin_request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(&self.token)
     }
 
     pub fn token(&self) -> &str {

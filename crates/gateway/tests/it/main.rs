@@ -7,6 +7,7 @@ mod admin;
 mod failures;
 mod fallback;
 mod harness;
+mod keys;
 mod passthrough;
 mod reload;
 mod security;

@@ -9,13 +9,18 @@
 //! [`KeyStore`]; absent until a keychain backend is configured), then the provider's `key_env`
 //! variable. "No key" is `None`, not an error.
 
-use std::borrow::Cow;
+mod keychain;
+mod redact;
+
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::{Arc, RwLock};
 
-use regex::Regex;
 use zeroize::Zeroizing;
+
+pub use keychain::OsKeychain;
+pub use redact::redact;
+use redact::register_for_redaction;
 
 use crate::config::{Provider, ProviderKind};
 
@@ -61,10 +66,25 @@ pub enum KeyOrigin {
     Env(String),
 }
 
-/// The OS keychain (or a test double of it). Implementations may block: callers run them on a
-/// blocking thread, never on the async runtime.
+/// The OS keychain (or a test double of it), keyed by provider id. Implementations may block:
+/// callers run them on a blocking thread, never on the async runtime.
 pub trait KeyStore: Send + Sync + fmt::Debug {
-    fn get(&self, account: &str) -> Result<Option<Secret>, String>;
+    /// The stored key, or `None` when there is none.
+    fn get(&self, account: &str) -> Result<Option<Secret>, KeyStoreError>;
+    fn set(&self, account: &str, key: &Secret) -> Result<(), KeyStoreError>;
+    /// Removes the key; `false` when there was none.
+    fn delete(&self, account: &str) -> Result<bool, KeyStoreError>;
+}
+
+/// Why the keychain could not be used. Messages never contain a key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyStoreError {
+    /// No keychain on this machine (a headless Linux server without a Secret Service), or it
+    /// is locked.
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("the OS keychain failed: {0}")]
+    Failed(String),
 }
 
 /// A provider's key could not be found anywhere.
@@ -89,6 +109,10 @@ impl MissingKey {
             self.provider, self.provider
         )
     }
+}
+
+fn no_keychain() -> KeyStoreError {
+    KeyStoreError::Unavailable(keychain::UNAVAILABLE.to_owned())
 }
 
 /// Resolves provider keys: keychain first, then `key_env`. Keychain answers are cached, so the
@@ -136,6 +160,33 @@ impl KeyResolver {
         })
     }
 
+    /// Whether a keychain is configured at all.
+    pub fn has_keychain(&self) -> bool {
+        self.keychain.is_some()
+    }
+
+    /// Stores a provider's key in the keychain and forgets the cached answer.
+    pub async fn store(&self, provider_id: &str, key: Secret) -> Result<(), KeyStoreError> {
+        let store = self.keychain.clone().ok_or_else(no_keychain)?;
+        let account = provider_id.to_owned();
+        let result = tokio::task::spawn_blocking(move || store.set(&account, &key))
+            .await
+            .map_err(|e| KeyStoreError::Failed(e.to_string()))?;
+        self.invalidate(Some(provider_id));
+        result
+    }
+
+    /// Deletes a provider's key from the keychain; `false` when there was none.
+    pub async fn remove(&self, provider_id: &str) -> Result<bool, KeyStoreError> {
+        let store = self.keychain.clone().ok_or_else(no_keychain)?;
+        let account = provider_id.to_owned();
+        let result = tokio::task::spawn_blocking(move || store.delete(&account))
+            .await
+            .map_err(|e| KeyStoreError::Failed(e.to_string()))?;
+        self.invalidate(Some(provider_id));
+        result
+    }
+
     /// Forgets cached keychain answers (after a key is set or deleted).
     pub fn invalidate(&self, provider_id: Option<&str>) {
         if let Ok(mut cache) = self.cache.write() {
@@ -169,61 +220,6 @@ impl KeyResolver {
         }
         found
     }
-}
-
-static KNOWN_SECRETS: LazyLock<RwLock<Vec<String>>> = LazyLock::new(|| RwLock::new(Vec::new()));
-
-/// Remembers a secret's text so that [`redact`] removes it from any log line, even one that
-/// does not look like a key (a local server's short password, an admin token).
-fn register_for_redaction(value: &str) {
-    if value.len() < 6 {
-        return; // too short to scrub without mangling ordinary words
-    }
-    if let Ok(mut known) = KNOWN_SECRETS.write()
-        && !known.iter().any(|k| k == value)
-    {
-        known.push(value.to_owned());
-    }
-}
-
-static SECRET_PATTERNS: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{6,}",
-        r"|(x-api-key|x-goog-api-key|api[_-]?key|token)([\x22']?\s*[:=]\s*[\x22']?)[A-Za-z0-9._~+/=-]{6,}",
-        r"|sk-[A-Za-z0-9_-]{8,}",
-        r"|AIza[0-9A-Za-z_-]{20,}",
-    ))
-    .ok()
-});
-
-/// Scrubs keys and tokens from a line of text: every registered secret, and anything shaped
-/// like a key or an auth header.
-pub fn redact(line: &str) -> Cow<'_, str> {
-    let mut out = Cow::Borrowed(line);
-    if let Ok(known) = KNOWN_SECRETS.read() {
-        for secret in known.iter() {
-            if out.contains(secret.as_str()) {
-                out = Cow::Owned(out.replace(secret.as_str(), "<redacted>"));
-            }
-        }
-    }
-    if let Some(re) = SECRET_PATTERNS.as_ref()
-        && re.is_match(&out)
-    {
-        let replaced = re
-            .replace_all(&out, |caps: &regex::Captures<'_>| {
-                if let Some(prefix) = caps.get(1) {
-                    format!("{}<redacted>", prefix.as_str())
-                } else if let (Some(name), Some(sep)) = (caps.get(2), caps.get(3)) {
-                    format!("{}{}<redacted>", name.as_str(), sep.as_str())
-                } else {
-                    "<redacted>".to_owned()
-                }
-            })
-            .into_owned();
-        out = Cow::Owned(replaced);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -261,7 +257,7 @@ mod tests {
     #[test]
     fn redact_leaves_ordinary_lines_alone() {
         let line = "proxied model=gpt-4.1 status=200 latency_ms=12";
-        assert!(matches!(redact(line), Cow::Borrowed(_)));
+        assert!(matches!(redact(line), std::borrow::Cow::Borrowed(_)));
     }
 
     fn provider(kind: ProviderKind, key_env: Option<&str>) -> Provider {
@@ -280,8 +276,14 @@ mod tests {
     #[derive(Debug)]
     struct OneKey;
     impl KeyStore for OneKey {
-        fn get(&self, account: &str) -> Result<Option<Secret>, String> {
+        fn get(&self, account: &str) -> Result<Option<Secret>, KeyStoreError> {
             Ok((account == "p").then(|| Secret::new("from-the-keychain")))
+        }
+        fn set(&self, _: &str, _: &Secret) -> Result<(), KeyStoreError> {
+            Ok(())
+        }
+        fn delete(&self, _: &str) -> Result<bool, KeyStoreError> {
+            Ok(false)
         }
     }
 

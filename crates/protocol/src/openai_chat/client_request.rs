@@ -141,8 +141,13 @@ impl History {
                 let id_at = format!("{at}.tool_call_id");
                 let call_id = string(message.get("tool_call_id"), &id_at)?
                     .ok_or_else(|| TranslateError::at(&id_at, format!("'{id_at}' is required.")))?;
+                // Some clients name the tool on the result too; the call's own name wins.
+                let named = message
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
                 let result = ToolResult {
-                    name: self.call_names.get(&call_id).cloned(),
+                    name: self.call_names.get(&call_id).cloned().or(named),
                     call_id,
                     content: parts(message.get("content"), &content_at)?,
                     is_error: false,

@@ -32,8 +32,8 @@ pub struct Decoder {
     /// Canonical blocks opened so far (the next block's index).
     blocks: usize,
     open: Option<Block>,
-    /// OpenAI indexes of the tool calls already closed.
-    closed_calls: Vec<u64>,
+    /// OpenAI index and wire id of each tool call already closed.
+    closed_calls: Vec<(u64, Option<String>)>,
     /// Tool calls seen so far (for generated ids and for a `stop` that means tool use).
     calls: usize,
     finished: bool,
@@ -100,7 +100,7 @@ impl Decoder {
                         arguments: "{}".into(),
                     });
                 }
-                self.closed_calls.push(tool.key);
+                self.closed_calls.push((tool.key, tool.id.clone()));
                 index
             }
         };
@@ -166,25 +166,42 @@ impl Decoder {
             .get("id")
             .and_then(Value::as_str)
             .filter(|id| !id.is_empty());
-        let open_key = match &self.open {
-            Some(Block::Tool(tool)) => Some(tool.key),
+        let named = call
+            .get("function")
+            .and_then(|f| f.get("name"))
+            .and_then(Value::as_str)
+            .is_some_and(|name| !name.is_empty());
+        let open = match &self.open {
+            Some(Block::Tool(tool)) => Some((tool.key, tool.id.clone())),
             _ => None,
         };
-        // Servers that leave out `index` send one call per fragment run: a new id is a new call.
         let key = match call.get("index").and_then(Value::as_u64) {
             Some(key) => key,
-            None => match (open_key, id) {
-                (Some(key), None) => key,
-                (Some(key), Some(id)) if matches!(&self.open, Some(Block::Tool(t)) if t.id.as_deref() == Some(id)) => {
-                    key
-                }
+            // Servers that leave out `index` send the calls one after the other: a fragment
+            // without an id, or with the open call's id, continues the open call.
+            None => match &open {
+                Some((key, open_id)) if id.is_none() || id == open_id.as_deref() => *key,
                 _ => self.calls as u64,
             },
         };
-        if open_key != Some(key) {
-            if self.closed_calls.contains(&key) {
-                return;
+        // The wire id of the latest call with this key, if there was one.
+        let previous = match &open {
+            Some((open_key, open_id)) if *open_key == key => Some(open_id.clone()),
+            _ => self
+                .closed_calls
+                .iter()
+                .rev()
+                .find(|(closed, _)| *closed == key)
+                .map(|(_, id)| id.clone()),
+        };
+        let starts_call = match previous {
+            None => true,
+            // Some servers number every call 0: a named fragment with another id is the next.
+            Some(previous) => {
+                named && id.is_some() && previous.is_some() && id != previous.as_deref()
             }
+        };
+        if starts_call {
             self.close(out);
             self.open = Some(Block::Tool(ToolBlock {
                 key,
@@ -197,6 +214,9 @@ impl Decoder {
                 sent_arguments: false,
             }));
             self.calls += 1;
+        } else if open.as_ref().map(|(open_key, _)| *open_key) != Some(key) {
+            // A fragment for a call already closed: the canonical stream has no place for it.
+            return;
         }
         let Some(Block::Tool(mut tool)) = self.open.take() else {
             return;

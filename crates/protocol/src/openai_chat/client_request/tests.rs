@@ -52,6 +52,7 @@ fn consecutive_tool_messages_become_one_user_message_named_from_the_calls() {
         {"role": "tool", "tool_call_id": "call_1", "content": "4°C"},
         {"role": "tool", "tool_call_id": "call_2", "content": [{"type": "text", "text": "12:00"}]},
         {"role": "tool", "tool_call_id": "call_unknown", "content": "?"},
+        {"role": "tool", "tool_call_id": "call_lost", "name": "search", "content": "[]"},
         {"role": "user", "content": "Thanks"},
     ]}));
     assert_eq!(req.messages.len(), 4, "{:#?}", req.messages);
@@ -67,7 +68,7 @@ fn consecutive_tool_messages_become_one_user_message_named_from_the_calls() {
         .collect();
     assert_eq!(
         names,
-        [Some("get_weather"), Some("get_time"), None],
+        [Some("get_weather"), Some("get_time"), None, Some("search")],
         "FIELD-NOTES 7: Gemini needs the name, which only the assistant's call has"
     );
     assert_eq!(req.messages[3].content, vec![text("Thanks")]);

@@ -317,6 +317,52 @@ fn tool_calls_without_index_are_told_apart_by_id() {
 }
 
 #[test]
+fn calls_all_numbered_zero_are_told_apart_by_id_and_name() {
+    let events = decode_all(
+        &stream(&[
+            delta(
+                json!({"tool_calls": [{"index": 0, "id": "a", "function": {"name": "f", "arguments": "{\"n\":"}}]}),
+            ),
+            delta(
+                json!({"tool_calls": [{"index": 0, "id": "a", "function": {"arguments": "1}"}}]}),
+            ),
+            delta(
+                json!({"tool_calls": [{"index": 0, "id": "b", "function": {"name": "g", "arguments": "{}"}}]}),
+            ),
+            finish("tool_calls"),
+        ]),
+        ToolNames::default(),
+    );
+    assert_well_formed(&events);
+    let calls: Vec<(&str, &str)> = events
+        .iter()
+        .filter_map(|e| match e {
+            StreamEvent::ToolCallStart { id, name, .. } => Some((id.as_str(), name.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(calls, [("a", "f"), ("b", "g")], "{events:#?}");
+}
+
+#[test]
+fn a_fragment_for_a_closed_call_is_dropped_not_misplaced() {
+    let events = decode_all(
+        &stream(&[
+            delta(
+                json!({"tool_calls": [{"index": 0, "id": "a", "function": {"name": "f", "arguments": "{}"}}]}),
+            ),
+            delta(
+                json!({"tool_calls": [{"index": 1, "id": "b", "function": {"name": "g", "arguments": "{}"}}]}),
+            ),
+            delta(json!({"tool_calls": [{"index": 0, "function": {"arguments": " "}}]})),
+            finish("tool_calls"),
+        ]),
+        ToolNames::default(),
+    );
+    assert_well_formed(&events);
+}
+
+#[test]
 fn gemini_thought_signatures_ride_on_the_tool_call_start() {
     let events = decode_all(
         &stream(&[

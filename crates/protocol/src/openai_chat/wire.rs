@@ -1,5 +1,5 @@
-//! OpenAI's Chat Completions wire format, and the pieces the legacy Completions and Embeddings
-//! endpoints share with it (usage object, error shape, SSE chunk framing).
+//! The wire shapes Chat Completions shares with the legacy Completions and Embeddings
+//! endpoints (usage object, error body), and the probes pass-through traffic is read with.
 //!
 //! Pass-through traffic is never fully deserialised: the gateway only needs to know whether a
 //! stream chunk carries usage and whether it has any choices (to hide the usage-only chunk from
@@ -57,6 +57,25 @@ impl From<&WireUsage> for Usage {
                 .completion_tokens_details
                 .as_ref()
                 .map_or(0, |d| d.reasoning_tokens),
+        }
+    }
+}
+
+impl From<&Usage> for WireUsage {
+    /// The usage object a client sees. The details objects are always present: Cline and Roo
+    /// read `prompt_tokens_details.cached_tokens` to show cache hits.
+    fn from(usage: &Usage) -> Self {
+        WireUsage {
+            prompt_tokens: usage.input_tokens,
+            completion_tokens: usage.output_tokens,
+            total_tokens: Some(usage.input_tokens.saturating_add(usage.output_tokens)),
+            prompt_tokens_details: Some(PromptTokensDetails {
+                cached_tokens: usage.cached_input_tokens,
+                cache_write_tokens: usage.cache_write_tokens,
+            }),
+            completion_tokens_details: Some(CompletionTokensDetails {
+                reasoning_tokens: usage.reasoning_tokens,
+            }),
         }
     }
 }
@@ -196,6 +215,20 @@ mod tests {
         )
         .unwrap();
         assert!(!both.is_usage_only());
+    }
+
+    #[test]
+    fn canonical_usage_round_trips_through_the_wire_shape() {
+        let usage = Usage {
+            input_tokens: 1200,
+            cached_input_tokens: 1000,
+            cache_write_tokens: 50,
+            output_tokens: 300,
+            reasoning_tokens: 128,
+        };
+        let wire = WireUsage::from(&usage);
+        assert_eq!(wire.total_tokens, Some(1500));
+        assert_eq!(Usage::from(&wire), usage);
     }
 
     #[test]

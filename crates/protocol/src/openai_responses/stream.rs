@@ -147,13 +147,31 @@ impl Encoder {
         self.done.push((output_index, item));
     }
 
+    /// Whether a block of this kind is already open at `index`. A block of another kind there
+    /// is closed first: a provider reusing an index must not lose either block.
+    fn already_open(
+        &mut self,
+        index: usize,
+        is_kind: fn(&BlockState) -> bool,
+        out: &mut Vec<SseEvent>,
+    ) -> bool {
+        match self.open.get(&index) {
+            Some(block) if is_kind(&block.state) => true,
+            Some(_) => {
+                self.close(index, out);
+                false
+            }
+            None => false,
+        }
+    }
+
     fn open_text(&mut self, index: usize, out: &mut Vec<SseEvent>) {
-        if self.open.contains_key(&index) {
+        if self.already_open(index, |s| matches!(s, BlockState::Text { .. }), out) {
             return;
         }
         let output_index = self.allocate();
         let item = message_item(&self.id, output_index, "", IN_PROGRESS);
-        let item_id = item_id_of(&item);
+        let item_id = item.id().to_owned();
         self.announce(out, output_index, item);
         self.push(
             out,
@@ -178,7 +196,9 @@ impl Encoder {
 
     fn text_delta(&mut self, index: usize, delta: &str, out: &mut Vec<SseEvent>) {
         // A delta without its start still reaches the client, in an item of its own.
-        self.open_text(index, out);
+        if !self.open.contains_key(&index) {
+            self.open_text(index, out);
+        }
         let Some(Block {
             output_index: Some(output_index),
             item_id,
@@ -199,12 +219,12 @@ impl Encoder {
     }
 
     fn open_reasoning(&mut self, index: usize, out: &mut Vec<SseEvent>) {
-        if self.open.contains_key(&index) {
+        if self.already_open(index, |s| matches!(s, BlockState::Reasoning { .. }), out) {
             return;
         }
         let output_index = self.allocate();
         let item = reasoning_item(&self.id, output_index, "", None);
-        let item_id = item_id_of(&item);
+        let item_id = item.id().to_owned();
         self.announce(out, output_index, item);
         self.open.insert(
             index,
@@ -221,7 +241,9 @@ impl Encoder {
     }
 
     fn thinking_delta(&mut self, index: usize, delta: &str, out: &mut Vec<SseEvent>) {
-        self.open_reasoning(index, out);
+        if !self.open.contains_key(&index) {
+            self.open_reasoning(index, out);
+        }
         let Some(Block {
             output_index: Some(output_index),
             item_id,
@@ -254,7 +276,7 @@ impl Encoder {
     }
 
     fn seal(&mut self, index: usize, value: Sealed, out: &mut Vec<SseEvent>) {
-        if matches!(value, Sealed::Redacted(_)) {
+        if matches!(value, Sealed::Redacted(_)) && !self.open.contains_key(&index) {
             self.open_reasoning(index, out);
         }
         if let Some(Block {
@@ -274,7 +296,7 @@ impl Encoder {
         thought_signature: Option<&String>,
         out: &mut Vec<SseEvent>,
     ) {
-        if self.open.contains_key(&index) {
+        if self.already_open(index, |s| matches!(s, BlockState::Call { .. }), out) {
             return;
         }
         if let Some(signature) = thought_signature {
@@ -303,7 +325,7 @@ impl Encoder {
                 &self.ctx,
                 IN_PROGRESS,
             );
-            let item_id = item_id_of(&item);
+            let item_id = item.id().to_owned();
             self.announce(out, output_index, item);
             (Some(output_index), item_id)
         };
@@ -515,16 +537,6 @@ impl Encoder {
             },
         );
         self.ended = true;
-    }
-}
-
-fn item_id_of(item: &OutputItem) -> String {
-    match item {
-        OutputItem::Reasoning { id, .. }
-        | OutputItem::Message { id, .. }
-        | OutputItem::FunctionCall { id, .. }
-        | OutputItem::CustomToolCall { id, .. }
-        | OutputItem::LocalShellCall { id, .. } => id.clone(),
     }
 }
 

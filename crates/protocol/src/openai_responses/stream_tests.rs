@@ -454,6 +454,36 @@ fn a_text_delta_without_its_start_still_reaches_the_client() {
 }
 
 #[test]
+fn a_block_starting_at_an_index_still_open_closes_the_old_one_first() {
+    let events = run(
+        &mut encoder(),
+        &[
+            StreamEvent::TextStart { index: 0 },
+            StreamEvent::TextDelta {
+                index: 0,
+                text: "kept".into(),
+            },
+            tool_start(0, "c1", "f"),
+            StreamEvent::ToolCallDelta {
+                index: 0,
+                arguments: "{}".into(),
+            },
+            StreamEvent::TextDelta {
+                index: 0,
+                text: "stray".into(),
+            },
+        ],
+    );
+    let output = &events.last().unwrap()["response"]["output"];
+    assert_eq!(output[0]["content"][0]["text"], "kept");
+    assert_eq!(output[1]["call_id"], "c1");
+    assert_eq!(
+        output[1]["arguments"], "{}",
+        "a text delta cannot join a call"
+    );
+}
+
+#[test]
 fn each_encoder_keeps_its_own_state() {
     // FIELD-NOTES 3.
     let (mut a, mut b) = (encoder(), Encoder::new("resp_other", "m", context()));

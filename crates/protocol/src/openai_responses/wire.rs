@@ -259,6 +259,18 @@ pub enum OutputItem {
     },
 }
 
+impl OutputItem {
+    pub fn id(&self) -> &str {
+        match self {
+            OutputItem::Reasoning { id, .. }
+            | OutputItem::Message { id, .. }
+            | OutputItem::FunctionCall { id, .. }
+            | OutputItem::CustomToolCall { id, .. }
+            | OutputItem::LocalShellCall { id, .. } => id,
+        }
+    }
+}
+
 /// An `output_text` content part. Annotations and logprobs are always empty: no other provider
 /// produces OpenAI's citation annotations.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -13,6 +13,7 @@
 
 pub mod canonical;
 pub mod openai_chat;
+pub mod openai_responses;
 pub mod raw;
 pub mod usage;
 

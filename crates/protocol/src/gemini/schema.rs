@@ -10,14 +10,14 @@
 //!
 //! | JSON Schema | sent to Gemini |
 //! |---|---|
-//! | `$ref` to a local pointer (`#/$defs/X`, `#/definitions/X`, any `#/…`) | the target, inlined (siblings of `$ref` win); a cycle or an unresolvable ref becomes `{}` |
+//! | `$ref` to a local pointer (`#/$defs/X`, `#/definitions/X`, any `#/…`) | the target, inlined (siblings of `$ref` win); a cycle, a remote or an unresolvable ref leaves only its siblings (often `{}`) |
 //! | `allOf` | its members merged into the node (properties united, `required` united) |
 //! | `oneOf` | `anyOf` |
 //! | `anyOf` with a `{"type": "null"}` branch | that branch removed, `nullable: true`; a single remaining branch is inlined |
 //! | `type: [a, "null"]` | `type: a`, `nullable: true`; several non-null types become an `anyOf` |
 //! | `const: v` | `enum: [v]` |
-//! | `enum` on a string (or untyped) node | values as strings, `type: string` |
-//! | `enum` on a number/boolean node | dropped (Gemini: "only allowed for STRING type"), values listed in `description` |
+//! | `enum` on a string node, or all-string `enum` on an untyped node | values as strings, `type: string` |
+//! | any other `enum` (numbers, booleans, mixed) | dropped (Gemini: "only allowed for STRING type"), values listed in `description` |
 //! | `exclusiveMinimum`/`exclusiveMaximum` (numbers) | `minimum`/`maximum` (slightly looser) |
 //! | `examples: [v, …]` | `example: v` |
 //! | `items: [tuple…]` / `prefixItems` | `items`: the first element |
@@ -127,6 +127,9 @@ impl Cleaner<'_> {
         refs: &mut Vec<String>,
         depth: usize,
     ) -> Map<String, Value> {
+        if depth > MAX_DEPTH {
+            return Map::new();
+        }
         if let Some(Value::String(pointer)) = node.remove("$ref")
             && let Some(target) = self.resolve(&pointer, refs)
         {

@@ -269,3 +269,22 @@ proptest! {
         prop_assert_eq!(clean_schema(&cleaned.clone()), cleaned, "cleaning is idempotent");
     }
 }
+
+#[test]
+fn deeply_nested_and_ref_chained_schemas_are_cut_not_overflowed() {
+    let mut deep = json!({"type": "string"});
+    for _ in 0..120 {
+        deep = json!({"type": "object", "properties": {"x": deep}});
+    }
+    assert_only_allowed_keys(&clean_schema(&deep), "$");
+    // A 600-link chain of refs: longer than the expansion budget.
+    let mut defs = Map::new();
+    for i in 0..600 {
+        defs.insert(
+            format!("d{i}"),
+            json!({"$ref": format!("#/$defs/d{}", i + 1)}),
+        );
+    }
+    let chained = json!({"$defs": defs, "$ref": "#/$defs/d0", "description": "end"});
+    assert_eq!(clean_schema(&chained), json!({}), "cut at the depth limit");
+}

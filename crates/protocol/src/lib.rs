@@ -12,6 +12,7 @@
 //!   its usage and error shapes), `anthropic`, `gemini`, `openai_responses`.
 
 pub mod canonical;
+pub mod gemini;
 pub mod openai_chat;
 pub mod openai_responses;
 pub mod raw;

@@ -10,11 +10,11 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use super::cache_control_from_wire;
 use super::wire::{
     Blocks, ContentBlock, DocumentSource, ImageSource, MessagesRequest, ThinkingParam,
     ToolChoiceParam, WireRole,
 };
+use super::{cache_control_from_wire, split_signature};
 use crate::canonical::{
     ChatRequest, Content, Effort, MediaSource, Message, Reasoning, ResponseFormat, Role,
     SystemBlock, Tool, ToolCall, ToolChoice, ToolResult, TranslateError,
@@ -240,12 +240,13 @@ fn block_to_canonical(
         ContentBlock::ToolUse {
             id, name, input, ..
         } => {
+            let (id, thought_signature) = split_signature(&id);
             tool_names.insert(id.clone(), name.clone());
             out.push(Content::ToolCall(ToolCall {
                 id,
                 name,
                 arguments: input,
-                thought_signature: None,
+                thought_signature,
             }));
         }
         ContentBlock::ToolResult {
@@ -254,6 +255,7 @@ fn block_to_canonical(
             is_error,
             cache_control,
         } => {
+            let (tool_use_id, _) = split_signature(&tool_use_id);
             let mut result = Vec::new();
             for block in content.map(blocks_of).unwrap_or_default() {
                 block_to_canonical(block, path, tool_names, &mut result)?;

@@ -29,6 +29,8 @@ pub mod wire;
 
 #[cfg(test)]
 mod snapshot_tests;
+#[cfg(test)]
+mod stream_tests;
 
 pub use client_request::decode_request;
 pub use count_tokens::{count_tokens_estimate, encode_count_tokens};
@@ -44,6 +46,33 @@ use wire::{CacheControlParam, WireUsage};
 
 /// Anthropic's tool name limit: `^[a-zA-Z0-9_-]{1,128}$`.
 pub const MAX_TOOL_NAME: usize = 128;
+
+/// Joins a tool call id and a Gemini thought signature in the `tool_use.id` given to Anthropic
+/// clients: `<id>__thought__<signature>`.
+///
+/// Gemini 3 rejects a conversation whose function calls come back without their thought
+/// signatures (FIELD-NOTES 8), and the Messages format has no field for one. The id is the one
+/// thing every client replays verbatim, in the `tool_use` and in its `tool_result`, so the
+/// signature rides in it and [`decode_request`] splits it off again.
+pub const THOUGHT_SIGNATURE_SEPARATOR: &str = "__thought__";
+
+fn id_with_signature(id: &str, signature: Option<&str>) -> String {
+    match signature {
+        Some(signature) if !signature.is_empty() => {
+            format!("{id}{THOUGHT_SIGNATURE_SEPARATOR}{signature}")
+        }
+        _ => id.to_owned(),
+    }
+}
+
+fn split_signature(id: &str) -> (String, Option<String>) {
+    match id.split_once(THOUGHT_SIGNATURE_SEPARATOR) {
+        Some((id, signature)) if !signature.is_empty() => {
+            (id.to_owned(), Some(signature.to_owned()))
+        }
+        _ => (id.to_owned(), None),
+    }
+}
 
 fn stop_reason_to_wire(reason: StopReason) -> &'static str {
     match reason {
@@ -167,5 +196,48 @@ mod tests {
         }
         assert_eq!(stop_reason_from_wire("pause_turn"), StopReason::EndTurn);
         assert_eq!(stop_reason_from_wire("refusal"), StopReason::ContentFilter);
+    }
+
+    #[test]
+    fn gemini_thought_signatures_survive_a_claude_code_round_trip_in_the_tool_use_id() {
+        use crate::canonical::{ChatResponse, Content, ToolCall, ToolNames};
+        use serde_json::json;
+
+        let answer = ChatResponse {
+            id: "r".into(),
+            model: "gemini-3-pro-preview".into(),
+            content: vec![Content::ToolCall(ToolCall {
+                id: "call_0".into(),
+                name: "Read".into(),
+                arguments: json!({"file_path": "a.rs"}),
+                thought_signature: Some("CiQB0e2Kb3+/=".into()),
+            })],
+            stop_reason: StopReason::ToolUse,
+            usage: Usage::default(),
+        };
+        let sent = encode_response(&answer, &ToolNames::default());
+        let tool_use = sent["content"][0].clone();
+        assert_eq!(tool_use["id"], "call_0__thought__CiQB0e2Kb3+/=");
+
+        // Claude Code replays the block and answers it with a tool_result for the same id.
+        let next_turn = json!({
+            "model": "gemini-3-pro-preview", "max_tokens": 100,
+            "messages": [
+                {"role": "user", "content": "read a.rs"},
+                {"role": "assistant", "content": [tool_use]},
+                {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "call_0__thought__CiQB0e2Kb3+/=", "content": "fn main() {}"}]}
+            ]
+        });
+        let req = decode_request(next_turn.to_string().as_bytes()).unwrap();
+        let Content::ToolCall(call) = &req.messages[1].content[0] else {
+            panic!("{:?}", req.messages[1]);
+        };
+        assert_eq!(call.id, "call_0");
+        assert_eq!(call.thought_signature.as_deref(), Some("CiQB0e2Kb3+/="));
+        let Content::ToolResult(result) = &req.messages[2].content[0] else {
+            panic!("{:?}", req.messages[2]);
+        };
+        assert_eq!(result.call_id, "call_0");
+        assert_eq!(result.name.as_deref(), Some("Read"));
     }
 }

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::wire::{MessageResponse, ResponseBlock, WireUsage};
-use super::{stop_reason_from_wire, stop_reason_to_wire};
+use super::{id_with_signature, stop_reason_from_wire, stop_reason_to_wire};
 use crate::canonical::{ChatResponse, Content, StopReason, ToolCall, ToolNames, TranslateError};
 
 /// A canonical answer as a Messages response. Tool names are restored to the client's own.
@@ -26,7 +26,7 @@ pub fn encode_response(resp: &ChatResponse, names: &ToolNames) -> Value {
                 Some(ResponseBlock::RedactedThinking { data: data.clone() })
             }
             Content::ToolCall(call) => Some(ResponseBlock::ToolUse {
-                id: call.id.clone(),
+                id: id_with_signature(&call.id, call.thought_signature.as_deref()),
                 name: names.restore(&call.name),
                 input: input_object(&call.arguments),
             }),

@@ -28,10 +28,10 @@ use serde_json::json;
 
 use super::error::event_body;
 use super::response::message_id;
-use super::stop_reason_to_wire;
 use super::wire::{
     BlockDelta, MessageDeltaBody, MessageResponse, ResponseBlock, WireStreamEvent, WireUsage,
 };
+use super::{id_with_signature, stop_reason_to_wire};
 use crate::canonical::{SseEvent, StopReason, StreamEncoder, StreamEvent};
 use crate::usage::Usage;
 
@@ -211,10 +211,15 @@ impl Encoder {
                         };
                         self.open(c, Kind::Thinking, block, out);
                     }
-                    StreamEvent::ToolCallStart { id, name, .. } => {
+                    StreamEvent::ToolCallStart {
+                        id,
+                        name,
+                        thought_signature,
+                        ..
+                    } => {
                         self.any_tool_use = true;
                         let block = ResponseBlock::ToolUse {
-                            id: id.clone(),
+                            id: id_with_signature(id, thought_signature.as_deref()),
                             name: name.clone(),
                             input: json!({}),
                         };

@@ -21,6 +21,7 @@
 mod client_request;
 mod count_tokens;
 mod error;
+mod model_limits;
 mod provider_request;
 mod response;
 mod stream_decoder;
@@ -30,7 +31,9 @@ pub mod wire;
 #[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
-mod stream_tests;
+mod stream_decoder_tests;
+#[cfg(test)]
+mod stream_encoder_tests;
 
 pub use client_request::decode_request;
 pub use count_tokens::{count_tokens_estimate, encode_count_tokens};

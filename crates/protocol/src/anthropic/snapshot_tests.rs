@@ -3,7 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::stream_tests::{RECORDED_STREAM, decode_in_pieces, encode_all, validate};
+use super::stream_decoder_tests::{RECORDED_STREAM, decode_in_pieces};
+use super::stream_encoder_tests::{encode_all, validate};
 use super::*;
 use crate::canonical::{
     ChatRequest, ChatResponse, Content, Effort, MediaSource, Message, Reasoning, ResponseFormat,

@@ -7,7 +7,9 @@
 //! that was never started fails with "Content block not found".
 //!
 //! This encoder produces that order from any canonical sequence:
-//! - Blocks are numbered by the encoder itself, in the order they open.
+//! - Blocks are numbered by the encoder itself, in the order they are written. A text or
+//!   thinking block is written with its first content: one that stays empty is not written at
+//!   all (Claude Code would replay it, and Anthropic rejects empty text blocks).
 //! - Only one block is open at a time. Events for another block that arrive while one is open
 //!   (a provider streaming two tool calls interleaved) are queued and replayed, in order, once
 //!   the open block stops, so nothing is dropped and nothing interleaves.
@@ -57,7 +59,11 @@ pub struct Encoder {
 #[derive(Debug)]
 struct OpenBlock {
     canonical: usize,
-    index: usize,
+    /// The Anthropic index, once `content_block_start` is written. Text and thinking blocks
+    /// start with their first content, so that an empty one is never written: Claude Code
+    /// replays it, and Anthropic rejects empty text blocks.
+    index: Option<usize>,
+    start: ResponseBlock,
     kind: Kind,
     has_arguments: bool,
 }
@@ -125,56 +131,72 @@ impl Encoder {
         &mut self,
         canonical: usize,
         kind: Kind,
-        block: ResponseBlock,
+        start: ResponseBlock,
         out: &mut Vec<SseEvent>,
     ) {
+        self.current = Some(OpenBlock {
+            canonical,
+            index: None,
+            start,
+            kind,
+            has_arguments: false,
+        });
+        if kind == Kind::ToolUse {
+            self.write_start(out);
+        }
+    }
+
+    /// Writes the open block's `content_block_start` if not yet written; its index.
+    fn write_start(&mut self, out: &mut Vec<SseEvent>) -> Option<usize> {
+        let block = self.current.as_mut()?;
+        if let Some(index) = block.index {
+            return Some(index);
+        }
         let index = self.next_index;
         self.next_index += 1;
+        block.index = Some(index);
+        let content_block = block.start.clone();
         Self::emit(
             out,
             &WireStreamEvent::ContentBlockStart {
                 index,
-                content_block: block,
+                content_block,
             },
         );
-        self.current = Some(OpenBlock {
-            canonical,
-            index,
-            kind,
-            has_arguments: false,
-        });
+        Some(index)
     }
 
     fn close_current(&mut self, out: &mut Vec<SseEvent>) {
         let Some(block) = self.current.take() else {
             return;
         };
+        self.closed.push(block.canonical);
+        let Some(index) = block.index else {
+            return;
+        };
         if block.kind == Kind::ToolUse && !block.has_arguments {
             Self::emit(
                 out,
                 &WireStreamEvent::ContentBlockDelta {
-                    index: block.index,
+                    index,
                     delta: BlockDelta::InputJsonDelta {
                         partial_json: "{}".to_owned(),
                     },
                 },
             );
         }
-        Self::emit(
-            out,
-            &WireStreamEvent::ContentBlockStop { index: block.index },
-        );
-        self.closed.push(block.canonical);
+        Self::emit(out, &WireStreamEvent::ContentBlockStop { index });
     }
 
     fn delta(&mut self, delta: BlockDelta, out: &mut Vec<SseEvent>) {
-        let Some(block) = self.current.as_mut() else {
+        let Some(index) = self.write_start(out) else {
             return;
         };
-        if let BlockDelta::InputJsonDelta { partial_json } = &delta {
+        if let (Some(block), BlockDelta::InputJsonDelta { partial_json }) =
+            (self.current.as_mut(), &delta)
+        {
             block.has_arguments |= !partial_json.is_empty();
         }
-        let index = block.index;
         Self::emit(out, &WireStreamEvent::ContentBlockDelta { index, delta });
     }
 
@@ -271,7 +293,9 @@ impl Encoder {
                     out,
                 );
             }
-            StreamEvent::ThinkingSignature { signature, .. } if kind == Kind::Thinking => {
+            StreamEvent::ThinkingSignature { signature, .. }
+                if kind == Kind::Thinking && !signature.is_empty() =>
+            {
                 self.delta(BlockDelta::SignatureDelta { signature }, out);
             }
             StreamEvent::BlockStop { .. } => self.close_current(out),
@@ -341,10 +365,11 @@ impl StreamEncoder for Encoder {
                     self.end(&mut out);
                 }
             }
+            // Blocks stay open until the end: a provider chunk that carries both the last
+            // content and the finish reason may be decoded as Finish first (FIELD-NOTES 2).
             StreamEvent::Finish { stop_reason } => {
                 self.ensure_started(&mut out);
                 self.stop_reason.get_or_insert(*stop_reason);
-                self.flush_blocks(&mut out);
             }
             StreamEvent::Error { error } => {
                 out.push(SseEvent::named("error", event_body(error).to_string()));

@@ -105,7 +105,11 @@ impl WireUsage {
         let cache_read = self.cache_read_input_tokens.unwrap_or(0);
         let cache_write = self.cache_creation_input_tokens.unwrap_or(0);
         Usage {
-            input_tokens: self.input_tokens.unwrap_or(0) + cache_read + cache_write,
+            input_tokens: self
+                .input_tokens
+                .unwrap_or(0)
+                .saturating_add(cache_read)
+                .saturating_add(cache_write),
             cached_input_tokens: cache_read,
             cache_write_tokens: cache_write,
             output_tokens: self.output_tokens.unwrap_or(0),

@@ -154,7 +154,7 @@ pub fn encode_request(req: &ChatRequest, names: &mut ToolNames) -> Result<Value,
     if let Some(b) = budget.as_mut() {
         *b = (*b).max(MIN_BUDGET);
         if max_tokens <= *b {
-            max_tokens = (*b + ANSWER_ROOM).min(limits.max_output);
+            max_tokens = b.saturating_add(ANSWER_ROOM).min(limits.max_output);
         }
         if max_tokens <= *b {
             *b = max_tokens.saturating_sub(MIN_BUDGET);

@@ -367,6 +367,35 @@ mod tests {
     }
 
     #[test]
+    fn nulls_from_compatible_providers_do_not_drop_blocks() {
+        let out = run(&[
+            (
+                "message_start",
+                r#"{"type":"message_start","message":{"id":"m","model":"deepseek-chat","content":null,"usage":null}}"#,
+            ),
+            (
+                "content_block_start",
+                r#"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":null}}"#,
+            ),
+            (
+                "content_block_delta",
+                r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"ok"}}"#,
+            ),
+            (
+                "message_delta",
+                r#"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":null}"#,
+            ),
+        ]);
+        assert!(
+            out.contains(&StreamEvent::TextDelta {
+                index: 0,
+                text: "ok".into()
+            }),
+            "{out:?}"
+        );
+    }
+
+    #[test]
     fn shortened_tool_names_are_restored() {
         let long = "mcp__github_enterprise_server__create_pull_request_review_comment_reply";
         let mut names = ToolNames::default();

@@ -309,13 +309,13 @@ pub struct OutputFormat {
 /// A whole answer, and the skeleton `message_start` carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageResponse {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub id: String,
     #[serde(rename = "type", default = "message_type")]
     pub kind: String,
     #[serde(default = "assistant_role")]
     pub role: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub model: String,
     #[serde(default, deserialize_with = "nullable")]
     pub content: Vec<ResponseBlock>,
@@ -323,7 +323,7 @@ pub struct MessageResponse {
     pub stop_reason: Option<String>,
     #[serde(default)]
     pub stop_sequence: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub usage: WireUsage,
 }
 
@@ -340,17 +340,17 @@ fn assistant_role() -> String {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ResponseBlock {
     Text {
-        #[serde(default)]
+        #[serde(default, deserialize_with = "nullable")]
         text: String,
     },
     Thinking {
-        #[serde(default)]
+        #[serde(default, deserialize_with = "nullable")]
         thinking: String,
         #[serde(default, deserialize_with = "nullable")]
         signature: String,
     },
     RedactedThinking {
-        #[serde(default)]
+        #[serde(default, deserialize_with = "nullable")]
         data: String,
     },
     ToolUse {
@@ -433,19 +433,19 @@ impl WireStreamEvent {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum BlockDelta {
     TextDelta {
-        #[serde(default)]
+        #[serde(default, deserialize_with = "nullable")]
         text: String,
     },
     InputJsonDelta {
-        #[serde(default)]
+        #[serde(default, deserialize_with = "nullable")]
         partial_json: String,
     },
     ThinkingDelta {
-        #[serde(default)]
+        #[serde(default, deserialize_with = "nullable")]
         thinking: String,
     },
     SignatureDelta {
-        #[serde(default)]
+        #[serde(default, deserialize_with = "nullable")]
         signature: String,
     },
     /// `citations_delta` and anything newer.
@@ -477,7 +477,7 @@ fn error_type() -> String {
 pub struct ErrorDetail {
     #[serde(rename = "type", default)]
     pub kind: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub message: String,
 }
 

@@ -11,6 +11,7 @@
 //! - One module per API format: [`openai_chat`] (chat, legacy completions and embeddings share
 //!   its usage and error shapes), `anthropic`, `gemini`, `openai_responses`.
 
+pub mod anthropic;
 pub mod canonical;
 pub mod gemini;
 pub mod openai_chat;

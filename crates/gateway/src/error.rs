@@ -92,6 +92,17 @@ impl ProxyError {
         }
     }
 
+    /// The error in provider-neutral terms, for clients whose format is not OpenAI's.
+    pub fn to_api_error(&self) -> switchyard_protocol::canonical::ApiError {
+        let status = self.status().as_u16();
+        switchyard_protocol::canonical::ApiError {
+            status,
+            kind: switchyard_protocol::canonical::ErrorKind::from_status(status),
+            message: self.to_string(),
+            code: self.kind_and_code().1.map(str::to_owned),
+        }
+    }
+
     /// Whether trying the next target of a route could help.
     pub fn is_retryable(&self) -> bool {
         matches!(

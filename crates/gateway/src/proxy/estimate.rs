@@ -68,6 +68,50 @@ fn text_chars(value: &serde_json::Value) -> u64 {
     }
 }
 
+/// Characters of generated text in one OpenAI stream chunk (content, reasoning and tool
+/// arguments), for estimating output tokens when the provider reports no usage.
+pub fn chunk_text_chars(data: &str) -> u64 {
+    #[derive(serde::Deserialize, Default)]
+    struct Chunk {
+        #[serde(default)]
+        choices: Vec<Choice>,
+    }
+    #[derive(serde::Deserialize, Default)]
+    struct Choice {
+        #[serde(default)]
+        delta: Option<serde_json::Value>,
+        #[serde(default)]
+        text: Option<String>,
+    }
+    let Ok(chunk) = serde_json::from_str::<Chunk>(data) else {
+        return 0;
+    };
+    let mut chars = 0u64;
+    for choice in &chunk.choices {
+        chars += choice.text.as_ref().map_or(0, |t| t.chars().count() as u64);
+        if let Some(delta) = &choice.delta {
+            for key in ["content", "reasoning_content", "reasoning"] {
+                chars += delta
+                    .get(key)
+                    .and_then(|v| v.as_str())
+                    .map_or(0, |s| s.chars().count() as u64);
+            }
+            for call in delta
+                .get("tool_calls")
+                .and_then(|t| t.as_array())
+                .into_iter()
+                .flatten()
+            {
+                chars += call
+                    .pointer("/function/arguments")
+                    .and_then(|a| a.as_str())
+                    .map_or(0, |a| a.chars().count() as u64);
+            }
+        }
+    }
+    chars
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,15 +1,22 @@
 //! The client-facing proxy endpoints (SPEC §4) and the plumbing they share.
 //!
-//! Handlers here stay thin: read the body within the size limit, hand over to the module of the
-//! inbound API ([`openai`] so far), and let [`recorder`] make sure the request lands in history.
+//! Handlers stay thin: each names the API it speaks and hands the request to [`flow`], which
+//! reads it, resolves the model and tries targets, by pass-through ([`passthrough`]) when the
+//! provider speaks the client's API or through the canonical model ([`translated`]) otherwise.
 //! Every endpoint answers at `/v1/x`, `/x` and the doubled `/v1/v1/x` that users paste by
 //! mistake.
 
+mod accounting;
+mod client;
 mod estimate;
+mod flow;
 mod models;
-mod openai;
+mod passthrough;
+mod pipe;
+mod probes;
 mod recorder;
 mod sse;
+mod translated;
 
 use axum::Router;
 use axum::body::Body;
@@ -22,7 +29,8 @@ use http_body_util::BodyExt;
 use crate::error::ProxyError;
 use crate::state::SharedState;
 
-pub use openai::is_retryable_status;
+pub use client::ClientApi;
+pub use flow::is_retryable_status;
 pub use recorder::CLIENT_CLOSED;
 
 pub fn router() -> Router<SharedState> {
@@ -35,6 +43,12 @@ pub fn router() -> Router<SharedState> {
             )
             .route(&format!("{prefix}/completions"), post(completions))
             .route(&format!("{prefix}/embeddings"), post(embeddings))
+            .route(&format!("{prefix}/messages"), post(messages))
+            .route(
+                &format!("{prefix}/messages/count_tokens"),
+                post(count_tokens),
+            )
+            .route(&format!("{prefix}/responses"), post(responses))
             .route(&format!("{prefix}/models"), get(models::list));
     }
     router
@@ -45,15 +59,27 @@ async fn healthz() -> axum::Json<serde_json::Value> {
 }
 
 async fn chat_completions(State(state): State<SharedState>, request: Request) -> Response {
-    openai::handle(state, openai::Endpoint::Chat, request).await
+    flow::handle(state, ClientApi::Chat, request).await
 }
 
 async fn completions(State(state): State<SharedState>, request: Request) -> Response {
-    openai::handle(state, openai::Endpoint::Completions, request).await
+    flow::handle(state, ClientApi::Completions, request).await
 }
 
 async fn embeddings(State(state): State<SharedState>, request: Request) -> Response {
-    openai::handle(state, openai::Endpoint::Embeddings, request).await
+    flow::handle(state, ClientApi::Embeddings, request).await
+}
+
+async fn messages(State(state): State<SharedState>, request: Request) -> Response {
+    flow::handle(state, ClientApi::Messages, request).await
+}
+
+async fn count_tokens(State(state): State<SharedState>, request: Request) -> Response {
+    flow::handle(state, ClientApi::CountTokens, request).await
+}
+
+async fn responses(State(state): State<SharedState>, request: Request) -> Response {
+    flow::handle(state, ClientApi::Responses, request).await
 }
 
 /// Reads a request body, refusing it as soon as it grows past `limit` bytes.

@@ -1,0 +1,51 @@
+//! Usage, cost and the headers that report them, shared by every answer path.
+
+use axum::http::{HeaderMap, HeaderValue};
+use switchyard_protocol::Usage;
+
+use super::recorder::Recorder;
+use crate::config::Config;
+
+/// Fills usage and cost into the row. When the provider reported no usage, `estimate` supplies
+/// (input, output) token estimates and the row is marked as estimated.
+pub fn account(
+    config: &Config,
+    rec: &mut Recorder,
+    usage: Option<Usage>,
+    estimate: impl FnOnce() -> (u64, u64),
+) {
+    let row = rec.row();
+    match usage {
+        Some(usage) => row.usage = usage,
+        None => {
+            let (input, output) = estimate();
+            row.usage.input_tokens = input;
+            row.usage.output_tokens = output;
+            row.usage_estimated = true;
+        }
+    }
+    let (Some(provider), Some(model)) = (row.provider.as_deref(), row.upstream_model.as_deref())
+    else {
+        return;
+    };
+    row.cost_usd = crate::pricing::effective_price(config, provider, model)
+        .map(|price| crate::pricing::cost_usd(&row.usage, &price));
+}
+
+/// `x-switchyard-provider`, `x-switchyard-model` and (for whole answers) `x-switchyard-cost-usd`.
+pub fn decorate(
+    headers: &mut HeaderMap,
+    provider: Option<&str>,
+    model: Option<&str>,
+    cost: Option<f64>,
+) {
+    if let Some(value) = provider.and_then(|p| HeaderValue::from_str(p).ok()) {
+        headers.insert("x-switchyard-provider", value);
+    }
+    if let Some(value) = model.and_then(|m| HeaderValue::from_str(m).ok()) {
+        headers.insert("x-switchyard-model", value);
+    }
+    if let Some(value) = cost.and_then(|c| HeaderValue::from_str(&c.to_string()).ok()) {
+        headers.insert("x-switchyard-cost-usd", value);
+    }
+}

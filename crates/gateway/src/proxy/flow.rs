@@ -1,0 +1,521 @@
+//! One request from arrival to answer, whatever API the client speaks.
+//!
+//! Read the body within the limit, learn the model and whether to stream, resolve the model to
+//! targets, and try them in order: each target is reached by pass-through when the provider
+//! speaks the client's API, or through the canonical model otherwise. A connect error, timeout,
+//! 408, 409, 429 or 5xx moves on to the next target; any other answer goes back to the client.
+//! The [`Recorder`] makes sure every request becomes a history row, whichever way it ends.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use bytes::Bytes;
+use switchyard_protocol::RawObject;
+use switchyard_protocol::canonical::{ChatRequest, ToolNames, TranslateError};
+use switchyard_protocol::openai_responses::ResponsesContext;
+use switchyard_protocol::{anthropic, openai_chat, openai_responses};
+
+use super::client::ClientApi;
+use super::recorder::Recorder;
+use super::{passthrough, translated};
+use crate::config::{Config, Provider, ProviderKind, ResolveError, StreamUsage};
+use crate::error::ProxyError;
+use crate::history::{Attempt, Outcome};
+use crate::secrets::Secret;
+use crate::state::AppState;
+
+/// The client's request, read once and shared by every attempt.
+pub struct Inbound<'a> {
+    pub api: ClientApi,
+    pub body: RawObject<'a>,
+    bytes: &'a [u8],
+    pub stream: bool,
+    /// The client asked for a usage chunk itself (`stream_options.include_usage`).
+    pub client_wants_usage: bool,
+    pub headers: &'a HeaderMap,
+    pub query: Option<&'a str>,
+    decoded: OnceLock<Result<Decoded, TranslateError>>,
+}
+
+/// The request in canonical form, decoded only when a target needs translation.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    pub request: ChatRequest,
+    pub responses: Option<ResponsesContext>,
+}
+
+impl Inbound<'_> {
+    pub fn decoded(&self) -> Result<&Decoded, &TranslateError> {
+        self.decoded
+            .get_or_init(|| match self.api {
+                ClientApi::Chat => openai_chat::decode_request(self.bytes).map(|request| Decoded {
+                    request,
+                    responses: None,
+                }),
+                ClientApi::Messages | ClientApi::CountTokens => {
+                    anthropic::decode_request(self.bytes).map(|request| Decoded {
+                        request,
+                        responses: None,
+                    })
+                }
+                ClientApi::Responses => {
+                    openai_responses::decode_request(self.bytes).map(|(request, ctx)| Decoded {
+                        request,
+                        responses: Some(ctx),
+                    })
+                }
+                ClientApi::Completions | ClientApi::Embeddings => Err(TranslateError::new(
+                    "this endpoint reaches OpenAI-format providers only",
+                )),
+            })
+            .as_ref()
+    }
+}
+
+/// How one attempt at one target ended.
+pub enum Tried {
+    /// An answer to hand back (success, or an error that another target would not fix).
+    Answer(reqwest::Response, Mode),
+    /// Worth trying the next target.
+    Retryable(Failure),
+    /// The request cannot go to this provider at all (untranslatable): the client's mistake.
+    Refused(ProxyError),
+}
+
+pub enum Failure {
+    Status(reqwest::Response, Mode),
+    Error(ProxyError),
+}
+
+/// How the answer must be read.
+pub enum Mode {
+    Passthrough,
+    Translated {
+        kind: ProviderKind,
+        names: ToolNames,
+    },
+}
+
+pub async fn handle(
+    state: Arc<AppState>,
+    api: ClientApi,
+    request: axum::extract::Request,
+) -> Response {
+    let config = state.config.load_full();
+    let (parts, body) = request.into_parts();
+    let mut rec = Recorder::start(&state.history, api.inbound_api(), &parts.headers);
+    let id = rec.id().to_owned();
+    let response = match super::read_body(body, config.server.max_body_bytes).await {
+        Err(err) => reject(api, rec, err).await,
+        Ok(bytes) => {
+            if config.logging.store_bodies {
+                rec.row().request_body = Some(crate::history::capped_body(
+                    &bytes,
+                    config.logging.max_stored_body_bytes,
+                ));
+            }
+            match parse(api, &bytes, &parts.headers, parts.uri.query(), &mut rec) {
+                Ok(inbound) => route(&state, &config, inbound, rec).await,
+                Err(err) => reject(api, rec, err).await,
+            }
+        }
+    };
+    with_request_id(response, &id)
+}
+
+/// Records a request refused before any provider was tried, and answers with the error.
+async fn reject(api: ClientApi, rec: Recorder, err: ProxyError) -> Response {
+    rec.finish(
+        err.status().as_u16(),
+        Outcome::Rejected,
+        Some(err.to_string()),
+    )
+    .await;
+    api.error_response(&err)
+}
+
+fn with_request_id(mut response: Response, id: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
+
+fn parse<'a>(
+    api: ClientApi,
+    bytes: &'a [u8],
+    headers: &'a HeaderMap,
+    query: Option<&'a str>,
+    rec: &mut Recorder,
+) -> Result<Inbound<'a>, ProxyError> {
+    let body = RawObject::parse(bytes).map_err(|e| {
+        ProxyError::InvalidJson(format!(
+            "We could not parse the JSON body of your request ({e}). Send a JSON object with Content-Type: application/json."
+        ))
+    })?;
+    let invalid = |message: String, param: &str| ProxyError::InvalidRequest {
+        message,
+        param: Some(param.to_owned()),
+    };
+    let model = match body.get::<String>("model") {
+        Ok(Some(model)) if !model.trim().is_empty() => model,
+        Ok(_) => {
+            return Err(invalid(
+                "You must provide a model parameter.".into(),
+                "model",
+            ));
+        }
+        Err(e) => return Err(invalid(e, "model")),
+    };
+    rec.row().requested_model = Some(model);
+    let stream = api.streams()
+        && body
+            .get::<Option<bool>>("stream")
+            .map_err(|e| invalid(e, "stream"))?
+            .flatten()
+            .unwrap_or(false);
+    rec.row().stream = stream;
+    let client_wants_usage = body
+        .get::<serde_json::Value>("stream_options")
+        .ok()
+        .flatten()
+        .and_then(|o| o.get("include_usage").and_then(serde_json::Value::as_bool))
+        .unwrap_or(false);
+    let required = match api {
+        ClientApi::Chat | ClientApi::Messages | ClientApi::CountTokens => Some("messages"),
+        ClientApi::Responses => Some("input"),
+        ClientApi::Embeddings => Some("input"),
+        ClientApi::Completions => Some("prompt"),
+    };
+    if let Some(field) = required.filter(|f| !body.has(f)) {
+        return Err(invalid(
+            format!("Missing required parameter: '{field}'."),
+            field,
+        ));
+    }
+    Ok(Inbound {
+        api,
+        body,
+        bytes,
+        stream,
+        client_wants_usage,
+        headers,
+        query,
+        decoded: OnceLock::new(),
+    })
+}
+
+async fn route(
+    state: &AppState,
+    config: &Arc<Config>,
+    inbound: Inbound<'_>,
+    mut rec: Recorder,
+) -> Response {
+    let api = inbound.api;
+    let model = rec.row().requested_model.clone().unwrap_or_default();
+    let resolution = match config.resolve(&model) {
+        Ok(resolution) => resolution,
+        Err(why) => return reject(api, rec, unknown_model(config, &model, why)).await,
+    };
+    let targets = state.routing.order(config, &resolution);
+    let mut last_failure: Option<Failure> = None;
+
+    for target in &targets {
+        let provider = &config.providers[target.provider];
+        rec.row().provider = Some(provider.id.clone());
+        rec.row().upstream_model = Some(target.model.clone());
+        let passes = api.passes_through(provider.kind);
+        if !passes && api == ClientApi::CountTokens {
+            // No count_tokens upstream: answer locally (Claude Code's context meter needs it).
+            return translated::count_tokens_locally(config, &inbound, rec).await;
+        }
+        if !passes && !api.translates() {
+            let err = ProxyError::NotSupported(format!(
+                "The {} endpoint reaches OpenAI-format providers only; provider '{}' is of kind '{}'.",
+                api.inbound_api(),
+                provider.id,
+                provider.kind.as_str()
+            ));
+            push_failed_attempt(&mut rec, provider, &target.model, &err, Instant::now());
+            last_failure = Some(Failure::Error(err));
+            continue;
+        }
+        let key = match state.keys.resolve(provider).await {
+            Ok(key) => key.map(|(secret, _)| secret),
+            Err(missing) => {
+                let err = ProxyError::MissingKey(missing.explain());
+                push_failed_attempt(&mut rec, provider, &target.model, &err, Instant::now());
+                last_failure = Some(Failure::Error(err));
+                continue;
+            }
+        };
+        let tried = if passes {
+            passthrough::attempt(
+                state,
+                provider,
+                &target.model,
+                &inbound,
+                key.as_ref(),
+                &mut rec,
+            )
+            .await
+        } else {
+            translated::attempt(
+                state,
+                provider,
+                &target.model,
+                &inbound,
+                key.as_ref(),
+                &mut rec,
+            )
+            .await
+        };
+        match tried {
+            Tried::Answer(response, mode) => {
+                return answer(state, config, response, mode, &inbound, rec).await;
+            }
+            Tried::Retryable(failure) => last_failure = Some(failure),
+            Tried::Refused(err) => return reject(api, rec, err).await,
+        }
+    }
+
+    match last_failure {
+        Some(Failure::Status(response, mode)) => {
+            answer(state, config, response, mode, &inbound, rec).await
+        }
+        Some(Failure::Error(err)) => {
+            let outcome = if matches!(err, ProxyError::MissingKey(_) | ProxyError::NotSupported(_))
+            {
+                Outcome::Rejected
+            } else {
+                Outcome::UpstreamError
+            };
+            rec.finish(err.status().as_u16(), outcome, Some(err.to_string()))
+                .await;
+            api.error_response(&err)
+        }
+        None => {
+            reject(
+                api,
+                rec,
+                ProxyError::Internal("the route has no targets".into()),
+            )
+            .await
+        }
+    }
+}
+
+async fn answer(
+    state: &AppState,
+    config: &Arc<Config>,
+    response: reqwest::Response,
+    mode: Mode,
+    inbound: &Inbound<'_>,
+    rec: Recorder,
+) -> Response {
+    match mode {
+        Mode::Passthrough => passthrough::answer(state, config, response, inbound, rec).await,
+        Mode::Translated { kind, names } => {
+            translated::answer(state, config, response, kind, names, inbound, rec).await
+        }
+    }
+}
+
+fn unknown_model(config: &Config, model: &str, why: ResolveError) -> ProxyError {
+    let message = match why {
+        ResolveError::Ambiguous(ids) => format!(
+            "The model '{model}' is offered by several providers ({}); send it as provider/model, e.g. '{}/{model}'.",
+            ids.join(", "),
+            ids.first().map(String::as_str).unwrap_or("provider")
+        ),
+        ResolveError::Unknown => {
+            let known: Vec<String> = config
+                .listed_models()
+                .into_iter()
+                .map(|m| m.id)
+                .take(12)
+                .collect();
+            format!(
+                "The model '{model}' does not exist in Switchyard's configuration. Use a route alias, provider/model, or a model listed by one provider{}.",
+                if known.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (for example: {})", known.join(", "))
+                }
+            )
+        }
+    };
+    ProxyError::ModelNotFound { message }
+}
+
+fn push_failed_attempt(
+    rec: &mut Recorder,
+    provider: &Provider,
+    model: &str,
+    err: &ProxyError,
+    started: Instant,
+) {
+    rec.push_attempt(Attempt {
+        provider: provider.id.clone(),
+        upstream_model: model.to_owned(),
+        status: None,
+        error: Some(err.to_string()),
+        latency_ms: started.elapsed().as_millis() as u64,
+    });
+}
+
+/// Whether to ask an OpenAI-format provider for streamed usage.
+pub fn wants_stream_usage(state: &AppState, provider: &Provider) -> bool {
+    match provider.stream_usage {
+        StreamUsage::Never => false,
+        StreamUsage::Always => true,
+        StreamUsage::Auto => !state
+            .rejects_stream_options
+            .lock()
+            .map(|set| set.contains(&provider.id))
+            .unwrap_or(false),
+    }
+}
+
+pub fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error()
+}
+
+/// One POST to a provider, retried once without `stream_options` if an `auto` provider turns
+/// out to reject it. Every try is recorded as an attempt.
+#[allow(clippy::too_many_arguments)]
+pub async fn call(
+    state: &AppState,
+    provider: &Provider,
+    model: &str,
+    url: &str,
+    headers: HeaderMap,
+    make_body: impl Fn(bool) -> Bytes,
+    mut ask_usage: bool,
+    mode: Mode,
+    rec: &mut Recorder,
+) -> Tried {
+    loop {
+        let started = Instant::now();
+        let sent = send(state, provider, url, headers.clone(), make_body(ask_usage)).await;
+        let response = match sent {
+            Ok(response) => response,
+            Err(err) => {
+                tracing::warn!(provider = %provider.id, error = %err, "upstream attempt failed");
+                push_failed_attempt(rec, provider, model, &err, started);
+                return Tried::Retryable(Failure::Error(err));
+            }
+        };
+        let status = response.status();
+        state
+            .routing
+            .observe_ttfb(&provider.id, model, started.elapsed());
+        let mut attempt = Attempt {
+            provider: provider.id.clone(),
+            upstream_model: model.to_owned(),
+            status: Some(status.as_u16()),
+            error: (!status.is_success()).then(|| format!("provider answered {status}")),
+            latency_ms: 0,
+        };
+        if status == StatusCode::BAD_REQUEST
+            && ask_usage
+            && provider.stream_usage == StreamUsage::Auto
+        {
+            let text = response.text().await.unwrap_or_default();
+            attempt.latency_ms = started.elapsed().as_millis() as u64;
+            if text.contains("stream_options") {
+                tracing::info!(provider = %provider.id, "provider rejects stream_options; streamed usage will be estimated");
+                if let Ok(mut set) = state.rejects_stream_options.lock() {
+                    set.insert(provider.id.clone());
+                }
+                attempt.error = Some("provider rejected stream_options; retried without it".into());
+                rec.push_attempt(attempt);
+                ask_usage = false;
+                continue;
+            }
+            rec.push_attempt(attempt);
+            return Tried::Answer(rebuilt(status, text), mode);
+        }
+        attempt.latency_ms = started.elapsed().as_millis() as u64;
+        rec.push_attempt(attempt);
+        return if is_retryable_status(status) {
+            tracing::warn!(provider = %provider.id, %status, "upstream answered with a retryable status");
+            Tried::Retryable(Failure::Status(response, mode))
+        } else {
+            Tried::Answer(response, mode)
+        };
+    }
+}
+
+/// A response whose body was already read, rebuilt to be handed on.
+fn rebuilt(status: StatusCode, text: String) -> reqwest::Response {
+    let response = axum::http::Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(text)
+        .unwrap_or_else(|_| axum::http::Response::new(String::new()));
+    reqwest::Response::from(response)
+}
+
+async fn send(
+    state: &AppState,
+    provider: &Provider,
+    url: &str,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<reqwest::Response, ProxyError> {
+    let client = state.clients.for_provider(provider)?;
+    let request = client.post(url).headers(headers).body(body);
+    let first_byte = provider.timeouts.first_byte;
+    let sent = tokio::select! {
+        sent = tokio::time::timeout(first_byte, request.send()) => sent,
+        () = state.abort.cancelled() => {
+            return Err(ProxyError::Unavailable("Switchyard is shutting down; retry in a moment.".into()));
+        }
+    };
+    match sent {
+        Err(_) => Err(ProxyError::UpstreamTimeout {
+            provider: provider.id.clone(),
+            seconds: first_byte.as_secs(),
+        }),
+        Ok(Err(e)) if e.is_timeout() => Err(ProxyError::UpstreamTimeout {
+            provider: provider.id.clone(),
+            seconds: provider.timeouts.connect.as_secs(),
+        }),
+        Ok(Err(e)) => Err(ProxyError::UpstreamUnreachable {
+            provider: provider.id.clone(),
+            detail: describe_transport_error(&e),
+        }),
+        Ok(Ok(response)) => Ok(response),
+    }
+}
+
+/// A short, key-free description of why a provider could not be reached.
+pub fn describe_transport_error(e: &reqwest::Error) -> String {
+    let mut detail = if e.is_connect() {
+        "connection failed".to_owned()
+    } else {
+        "request failed".to_owned()
+    };
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !text.is_empty() && !detail.contains(&text) {
+            detail = format!("{detail}: {text}");
+        }
+        source = inner.source();
+    }
+    crate::secrets::redact(&detail).into_owned()
+}
+
+/// Upstream headers common to every call: auth, the provider's extra headers, JSON.
+pub fn base_headers(provider: &Provider, key: Option<&Secret>) -> HeaderMap {
+    let mut headers = crate::upstream::headers(provider, key);
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers
+}

@@ -1,0 +1,293 @@
+//! Same-format traffic: the client's API is the provider's.
+//!
+//! The body is passed through: only `model` is rewritten (plus `stream_options` to ask an
+//! OpenAI-format provider for streamed usage); every other member reaches the provider as the
+//! client wrote it, and the answer comes back the same way. Usage is read off the answer (or
+//! the stream, by observing it) for the history, never by re-encoding it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde_json::json;
+use switchyard_protocol::Usage;
+use switchyard_protocol::canonical::{ApiError, SseEvent, ToolNames};
+use switchyard_protocol::openai_chat::AnswerProbe;
+use switchyard_protocol::{RawObject, anthropic, openai_responses};
+
+use super::accounting::{account, decorate};
+use super::client::ClientApi;
+use super::flow::{self, Inbound, Mode, Tried};
+use super::pipe::{Observed, OpenAiPassthrough, Pipe};
+use super::recorder::Recorder;
+use super::sse::{RelayParts, relay};
+use super::{estimate, probes};
+use crate::config::{Config, Provider};
+use crate::error::ProxyError;
+use crate::history::Outcome;
+use crate::secrets::Secret;
+use crate::state::AppState;
+
+/// Client headers that mean something to a provider of the same API, forwarded unchanged.
+fn forwarded_headers(api: ClientApi) -> &'static [&'static str] {
+    match api {
+        // Claude Code relies on its betas reaching Anthropic unchanged.
+        ClientApi::Messages | ClientApi::CountTokens => &["anthropic-version", "anthropic-beta"],
+        _ => &["openai-beta"],
+    }
+}
+
+pub async fn attempt(
+    state: &AppState,
+    provider: &Provider,
+    model: &str,
+    inbound: &Inbound<'_>,
+    key: Option<&Secret>,
+    rec: &mut Recorder,
+) -> Tried {
+    let api = inbound.api;
+    let mut url = crate::upstream::url(provider, api.upstream_path());
+    if let (ClientApi::Messages | ClientApi::CountTokens, Some(query)) = (api, inbound.query) {
+        url = format!("{url}?{query}"); // `?beta=true` from Claude Code
+    }
+    let mut headers = flow::base_headers(provider, key);
+    for name in forwarded_headers(api) {
+        if let Some(value) = inbound.headers.get(*name) {
+            headers.insert(*name, value.clone());
+        }
+    }
+    if matches!(api, ClientApi::Messages | ClientApi::CountTokens)
+        && !headers.contains_key("anthropic-version")
+    {
+        headers.insert("anthropic-version", HeaderValue::from_static("2023-06-01"));
+    }
+    let asks_usage = matches!(api, ClientApi::Chat | ClientApi::Completions)
+        && inbound.stream
+        && !inbound.client_wants_usage
+        && flow::wants_stream_usage(state, provider);
+    let make_body = |ask: bool| upstream_body(&inbound.body, api, model, ask);
+    flow::call(
+        state,
+        provider,
+        model,
+        &url,
+        headers,
+        make_body,
+        asks_usage,
+        Mode::Passthrough,
+        rec,
+    )
+    .await
+}
+
+/// The client's body with `model` rewritten, usage requested when asked, and (for Responses)
+/// reasoning items sealed by Switchyard for another provider removed: OpenAI cannot read them.
+fn upstream_body(body: &RawObject<'_>, api: ClientApi, model: &str, ask_usage: bool) -> Bytes {
+    let mut body = body.clone();
+    body.set("model", model);
+    if ask_usage {
+        let mut options = body
+            .get::<serde_json::Map<String, serde_json::Value>>("stream_options")
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        options.insert("include_usage".into(), json!(true));
+        body.set("stream_options", &options);
+    }
+    if api == ClientApi::Responses
+        && body
+            .get_raw("input")
+            .is_some_and(|raw| raw.contains("switchyard:"))
+        && let Ok(Some(items)) = body.get::<Vec<serde_json::Value>>("input")
+    {
+        let kept: Vec<&serde_json::Value> = items
+            .iter()
+            .filter(|item| {
+                let sealed = item.get("type").and_then(|t| t.as_str()) == Some("reasoning")
+                    && item
+                        .get("encrypted_content")
+                        .and_then(|c| c.as_str())
+                        .is_some_and(openai_responses::is_gateway_reasoning);
+                !sealed
+            })
+            .collect();
+        body.set("input", &kept);
+    }
+    Bytes::from(body.to_vec())
+}
+
+pub async fn answer(
+    state: &AppState,
+    config: &Arc<Config>,
+    response: reqwest::Response,
+    inbound: &Inbound<'_>,
+    rec: Recorder,
+) -> Response {
+    let api = inbound.api;
+    if inbound.stream && response.status().is_success() {
+        let pipe: Box<dyn Pipe> = match api {
+            ClientApi::Messages => Box::new(Observed::new(
+                Box::new(anthropic::Decoder::new(ToolNames::default())),
+                &["message_stop"],
+                anthropic_error_event,
+            )),
+            ClientApi::Responses => Box::new(Observed::new(
+                Box::new(probes::ResponsesProbe),
+                &[
+                    "response.completed",
+                    "response.incomplete",
+                    "response.failed",
+                ],
+                responses_error_event,
+            )),
+            _ => Box::new(OpenAiPassthrough::new(inbound.client_wants_usage)),
+        };
+        let parts = RelayParts {
+            config: config.clone(),
+            abort: state.abort.clone(),
+            pipe,
+            estimated_input: estimate::input_tokens(&inbound.body),
+        };
+        return relay(response, parts, rec);
+    }
+    whole(config, response, inbound, rec).await
+}
+
+/// A whole (non-streamed) answer: read it, account for it, pass it back unchanged.
+async fn whole(
+    config: &Config,
+    response: reqwest::Response,
+    inbound: &Inbound<'_>,
+    mut rec: Recorder,
+) -> Response {
+    let api = inbound.api;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = match read_answer(config, response, &mut rec).await {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            rec.finish(
+                err.status().as_u16(),
+                Outcome::UpstreamError,
+                Some(err.to_string()),
+            )
+            .await;
+            return api.error_response(&err);
+        }
+    };
+    if config.logging.store_bodies {
+        rec.row().response_body = Some(crate::history::capped_body(
+            &bytes,
+            config.logging.max_stored_body_bytes,
+        ));
+    }
+    let mut cost = None;
+    if status.is_success() {
+        let usage: Option<Usage> = match api {
+            ClientApi::Chat | ClientApi::Completions | ClientApi::Embeddings => {
+                serde_json::from_slice::<AnswerProbe>(&bytes)
+                    .ok()
+                    .and_then(|p| p.usage)
+                    .map(|u| (&u).into())
+            }
+            ClientApi::Messages => anthropic::decode_response(&bytes, &ToolNames::default())
+                .ok()
+                .map(|r| r.usage),
+            // Counting tokens is not using them.
+            ClientApi::CountTokens => Some(Usage::default()),
+            ClientApi::Responses => probes::responses_usage(&bytes),
+        };
+        account(config, &mut rec, usage, || {
+            (
+                estimate::input_tokens(&inbound.body),
+                estimate::output_tokens(&bytes),
+            )
+        });
+        cost = rec.row().cost_usd;
+    }
+    let (outcome, error) = if status.is_success() {
+        (Outcome::Ok, None)
+    } else {
+        (
+            Outcome::UpstreamError,
+            Some(upstream_error_message(status, &bytes)),
+        )
+    };
+    let provider = rec.row().provider.clone();
+    let model = rec.row().upstream_model.clone();
+    rec.finish(status.as_u16(), outcome, error).await;
+
+    let mut out = Response::builder().status(status);
+    for (name, value) in &headers {
+        if crate::upstream::forwardable(name.as_str()) || name == header::CONTENT_TYPE {
+            out = out.header(name, value);
+        }
+    }
+    let mut out = out
+        .body(Body::from(bytes))
+        .unwrap_or_else(|_| ().into_response());
+    decorate(
+        out.headers_mut(),
+        provider.as_deref(),
+        model.as_deref(),
+        cost,
+    );
+    out
+}
+
+/// Reads a whole answer body, bounded by the provider's idle timeout.
+pub async fn read_answer(
+    config: &Config,
+    response: reqwest::Response,
+    rec: &mut Recorder,
+) -> Result<Bytes, ProxyError> {
+    let provider = rec.row().provider.clone().unwrap_or_default();
+    let idle = config
+        .provider(&provider)
+        .map_or(Duration::from_secs(300), |p| p.timeouts.idle);
+    let bytes = match tokio::time::timeout(idle, response.bytes()).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(e)) => {
+            return Err(ProxyError::UpstreamUnreachable {
+                provider,
+                detail: format!(
+                    "the answer was cut off ({})",
+                    flow::describe_transport_error(&e)
+                ),
+            });
+        }
+        Err(_) => {
+            return Err(ProxyError::UpstreamTimeout {
+                provider,
+                seconds: idle.as_secs(),
+            });
+        }
+    };
+    rec.mark_first_byte();
+    Ok(bytes)
+}
+
+/// The provider's own error message, for the history's `error` column.
+fn upstream_error_message(status: axum::http::StatusCode, body: &[u8]) -> String {
+    let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let message = value
+        .pointer("/error/message")
+        .and_then(|m| m.as_str())
+        .map(str::to_owned)
+        .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned());
+    crate::secrets::redact(&format!("provider answered {status}: {message}")).into_owned()
+}
+
+fn anthropic_error_event(error: &ApiError) -> SseEvent {
+    let (_, body) = anthropic::encode_error(error);
+    SseEvent::named("error", body.to_string())
+}
+
+fn responses_error_event(error: &ApiError) -> SseEvent {
+    let body =
+        json!({"type": "error", "code": error.code, "message": error.message, "param": null});
+    SseEvent::named("error", body.to_string())
+}

@@ -1,0 +1,327 @@
+//! Cross-format traffic: the client's request goes through the canonical model into the
+//! provider's format, and the answer (whole, streamed, or an error) comes back the same way.
+//!
+//! Which decoder and encoder apply is decided here, by an exhaustive match on the provider kind
+//! and the client API, so adding a format is a compile error until every pair is handled.
+
+use std::sync::Arc;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde_json::Value;
+use switchyard_protocol::Usage;
+use switchyard_protocol::canonical::{
+    ApiError, ChatResponse, StreamDecoder, StreamEncoder, ToolNames, TranslateError,
+};
+use switchyard_protocol::{anthropic, gemini, openai_chat, openai_responses};
+
+use super::accounting::{account, decorate};
+use super::client::ClientApi;
+use super::flow::{self, Decoded, Inbound, Mode, Tried};
+use super::passthrough::read_answer;
+use super::pipe::{Pipe, Translate};
+use super::recorder::Recorder;
+use super::sse::{RelayParts, relay};
+use crate::config::{Config, Provider, ProviderKind};
+use crate::error::ProxyError;
+use crate::history::Outcome;
+use crate::secrets::Secret;
+use crate::state::AppState;
+
+fn refused(err: &TranslateError) -> ProxyError {
+    ProxyError::InvalidRequest {
+        message: err.message.clone(),
+        param: err.param.clone(),
+    }
+}
+
+pub async fn attempt(
+    state: &AppState,
+    provider: &Provider,
+    model: &str,
+    inbound: &Inbound<'_>,
+    key: Option<&Secret>,
+    rec: &mut Recorder,
+) -> Tried {
+    let decoded = match inbound.decoded() {
+        Ok(decoded) => decoded,
+        Err(err) => return Tried::Refused(refused(err)),
+    };
+    let mut request = decoded.request.clone();
+    request.model = model.to_owned();
+    request.stream = inbound.stream;
+    let mut names = ToolNames::default();
+    let kind = provider.kind;
+    let encoded = match kind {
+        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
+            openai_chat::encode_request(&request, &mut names)
+        }
+        ProviderKind::Anthropic => anthropic::encode_request(&request, &mut names),
+        ProviderKind::Gemini => gemini::encode_request(&request, &mut names),
+    };
+    let mut body = match encoded {
+        Ok(body) => body,
+        Err(err) => return Tried::Refused(refused(&err)),
+    };
+    let url = match kind {
+        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
+            crate::upstream::url(provider, "/chat/completions")
+        }
+        ProviderKind::Anthropic => crate::upstream::url(provider, "/v1/messages"),
+        ProviderKind::Gemini => {
+            crate::upstream::url(provider, &gemini::path(model, inbound.stream))
+        }
+    };
+    let mut headers = flow::base_headers(provider, key);
+    if kind == ProviderKind::Anthropic {
+        // Betas the client sent were for its own provider; only the stable version goes on.
+        headers.insert("anthropic-version", HeaderValue::from_static("2023-06-01"));
+    }
+    let asks_usage =
+        kind.is_openai() && inbound.stream && flow::wants_stream_usage(state, provider);
+    if !asks_usage && let Value::Object(map) = &mut body {
+        map.remove("stream_options");
+    }
+    let make_body = |ask: bool| {
+        let mut body = body.clone();
+        if !ask && let Value::Object(map) = &mut body {
+            map.remove("stream_options");
+        }
+        Bytes::from(serde_json::to_vec(&body).unwrap_or_default())
+    };
+    flow::call(
+        state,
+        provider,
+        model,
+        &url,
+        headers,
+        make_body,
+        asks_usage,
+        Mode::Translated { kind, names },
+        rec,
+    )
+    .await
+}
+
+fn provider_decoder(kind: ProviderKind, names: ToolNames) -> Box<dyn StreamDecoder> {
+    match kind {
+        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
+            Box::new(openai_chat::Decoder::new(names))
+        }
+        ProviderKind::Anthropic => Box::new(anthropic::Decoder::new(names)),
+        ProviderKind::Gemini => Box::new(gemini::Decoder::new(names)),
+    }
+}
+
+fn decode_response(
+    kind: ProviderKind,
+    body: &[u8],
+    names: &ToolNames,
+) -> Result<ChatResponse, TranslateError> {
+    match kind {
+        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
+            openai_chat::decode_response(body, names)
+        }
+        ProviderKind::Anthropic => anthropic::decode_response(body, names),
+        ProviderKind::Gemini => gemini::decode_response(body, names),
+    }
+}
+
+fn decode_error(kind: ProviderKind, status: u16, body: &[u8]) -> ApiError {
+    match kind {
+        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
+            openai_chat::decode_error(status, body)
+        }
+        ProviderKind::Anthropic => anthropic::decode_error(status, body),
+        ProviderKind::Gemini => gemini::decode_error(status, body),
+    }
+}
+
+/// Ids the client sees: its format's prefix on the history id.
+fn client_id(api: ClientApi, rec: &Recorder) -> String {
+    let id = rec.id().replace('-', "");
+    match api {
+        ClientApi::Messages | ClientApi::CountTokens => format!("msg_{id}"),
+        ClientApi::Responses => format!("resp_{id}"),
+        _ => format!("chatcmpl-{id}"),
+    }
+}
+
+fn client_encoder(
+    api: ClientApi,
+    decoded: &Decoded,
+    id: String,
+    model: String,
+    include_usage: bool,
+) -> Box<dyn StreamEncoder> {
+    match api {
+        ClientApi::Messages | ClientApi::CountTokens => {
+            let estimate = anthropic::count_tokens_estimate(&decoded.request);
+            Box::new(anthropic::Encoder::new(&id, &model, estimate))
+        }
+        ClientApi::Responses => Box::new(openai_responses::Encoder::new(
+            &id,
+            &model,
+            decoded.responses.clone().unwrap_or_default(),
+        )),
+        ClientApi::Chat | ClientApi::Completions | ClientApi::Embeddings => {
+            Box::new(openai_chat::Encoder::new(id, model, include_usage))
+        }
+    }
+}
+
+fn encode_response(
+    api: ClientApi,
+    decoded: &Decoded,
+    response: &ChatResponse,
+    names: &ToolNames,
+) -> Value {
+    match api {
+        ClientApi::Messages | ClientApi::CountTokens => anthropic::encode_response(response, names),
+        ClientApi::Responses => openai_responses::encode_response(
+            response,
+            names,
+            &decoded.responses.clone().unwrap_or_default(),
+        ),
+        ClientApi::Chat | ClientApi::Completions | ClientApi::Embeddings => {
+            openai_chat::encode_response(response, names)
+        }
+    }
+}
+
+pub async fn answer(
+    state: &AppState,
+    config: &Arc<Config>,
+    response: reqwest::Response,
+    kind: ProviderKind,
+    names: ToolNames,
+    inbound: &Inbound<'_>,
+    mut rec: Recorder,
+) -> Response {
+    let api = inbound.api;
+    let Ok(decoded) = inbound.decoded() else {
+        let err = ProxyError::Internal("the request was answered without being decoded".into());
+        rec.finish(500, Outcome::Rejected, Some(err.to_string()))
+            .await;
+        return api.error_response(&err);
+    };
+    let status = response.status();
+    let model = rec.row().upstream_model.clone().unwrap_or_default();
+    if inbound.stream && status.is_success() {
+        let encoder = client_encoder(
+            api,
+            decoded,
+            client_id(api, &rec),
+            model,
+            inbound.client_wants_usage,
+        );
+        let pipe: Box<dyn Pipe> = Box::new(Translate::new(provider_decoder(kind, names), encoder));
+        let parts = RelayParts {
+            config: config.clone(),
+            abort: state.abort.clone(),
+            pipe,
+            estimated_input: anthropic::count_tokens_estimate(&decoded.request),
+        };
+        return relay(response, parts, rec);
+    }
+    let bytes = match read_answer(config, response, &mut rec).await {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            rec.finish(
+                err.status().as_u16(),
+                Outcome::UpstreamError,
+                Some(err.to_string()),
+            )
+            .await;
+            return api.error_response(&err);
+        }
+    };
+    if config.logging.store_bodies {
+        rec.row().response_body = Some(crate::history::capped_body(
+            &bytes,
+            config.logging.max_stored_body_bytes,
+        ));
+    }
+    if !status.is_success() {
+        let error = decode_error(kind, status.as_u16(), &bytes);
+        let message =
+            crate::secrets::redact(&format!("provider answered {status}: {}", error.message))
+                .into_owned();
+        rec.finish(status.as_u16(), Outcome::UpstreamError, Some(message))
+            .await;
+        return api.api_error_response(&error);
+    }
+    let decoded_answer = match decode_response(kind, &bytes, &names) {
+        Ok(answer) => answer,
+        Err(e) => {
+            let err = ProxyError::UpstreamUnreachable {
+                provider: rec.row().provider.clone().unwrap_or_default(),
+                detail: format!("its answer could not be read: {}", e.message),
+            };
+            rec.finish(502, Outcome::UpstreamError, Some(err.to_string()))
+                .await;
+            return api.error_response(&err);
+        }
+    };
+    account(config, &mut rec, Some(decoded_answer.usage), || (0, 0));
+    let cost = rec.row().cost_usd;
+    let body = encode_response(api, decoded, &decoded_answer, &names);
+    let provider = rec.row().provider.clone();
+    rec.finish(200, Outcome::Ok, None).await;
+    json_response(
+        StatusCode::OK,
+        &body,
+        provider.as_deref(),
+        Some(&model),
+        cost,
+    )
+}
+
+/// `POST /v1/messages/count_tokens` for a provider without such an endpoint: a careful local
+/// estimate, so Claude Code's context meter keeps working. Not billed: the row has no tokens.
+pub async fn count_tokens_locally(
+    config: &Config,
+    inbound: &Inbound<'_>,
+    mut rec: Recorder,
+) -> Response {
+    let decoded = match inbound.decoded() {
+        Ok(decoded) => decoded,
+        Err(err) => {
+            let err = refused(err);
+            rec.finish(400, Outcome::Rejected, Some(err.to_string()))
+                .await;
+            return inbound.api.error_response(&err);
+        }
+    };
+    let count = anthropic::count_tokens_estimate(&decoded.request);
+    account(config, &mut rec, Some(Usage::default()), || (0, 0));
+    rec.row().usage_estimated = true;
+    let provider = rec.row().provider.clone();
+    let model = rec.row().upstream_model.clone();
+    rec.finish(200, Outcome::Ok, None).await;
+    let body = anthropic::encode_count_tokens(count);
+    json_response(
+        StatusCode::OK,
+        &body,
+        provider.as_deref(),
+        model.as_deref(),
+        None,
+    )
+}
+
+fn json_response(
+    status: StatusCode,
+    body: &Value,
+    provider: Option<&str>,
+    model: Option<&str>,
+    cost: Option<f64>,
+) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    decorate(response.headers_mut(), provider, model, cost);
+    response
+}

@@ -1,21 +1,27 @@
 //! Faithful mock LLM providers for Switchyard's tests and benchmarks.
 //!
 //! There is no internet where Switchyard is tested, so this crate is the only
-//! stand-in for a real provider. It speaks OpenAI's documented wire format
-//! (JSON bodies, SSE streams, error bodies, usage objects) closely enough that
-//! the official SDKs and the gateway cannot tell the difference, and it can be
-//! scripted into failures (see [`script`]) through the model name.
+//! stand-in for a real provider. It speaks OpenAI's and Anthropic's
+//! documented wire formats (JSON bodies, SSE streams, error bodies, usage
+//! objects) closely enough that the official SDKs and the gateway cannot tell
+//! the difference, and it can be scripted into failures (see [`script`])
+//! through the model name. The Anthropic mock also validates requests as
+//! strictly as the real API, to catch translation bugs.
 //!
 //! This file owns what every provider shares: the [`MockProvider`] server
 //! handle, its options, the shared state and the assembly of the router.
-//! Each provider's endpoints live in a sibling module ([`openai`] today;
-//! Anthropic and Gemini mocks are meant to join as siblings).
+//! Each provider's endpoints live in a sibling module ([`openai`],
+//! [`anthropic`]); paths they share (`/v1/models`, fallbacks) are dispatched
+//! by the `dialect` module.
 
+pub mod anthropic;
 pub mod openai;
 pub mod script;
 
+mod dialect;
 mod ids;
 mod record;
+mod sample;
 mod sse;
 
 use std::net::SocketAddr;
@@ -37,15 +43,20 @@ const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// How a [`MockProvider`] behaves beyond its scripted model names.
 #[derive(Debug, Clone, Default)]
 pub struct MockOptions {
-    /// When Some, every request must carry `Authorization: Bearer <key>` else 401 invalid_api_key.
+    /// When Some, every request must carry the key, else 401: OpenAI routes
+    /// want `Authorization: Bearer <key>` (invalid_api_key); Anthropic routes
+    /// take `x-api-key: <key>` or `Authorization: Bearer <key>`
+    /// (authentication_error).
     pub api_key: Option<String>,
     /// Behave like strict OpenAI-compatible upstreams that reject `stream_options` with a 400.
     pub reject_stream_options: bool,
-    /// Models listed by GET /v1/models (default: ["gpt-4.1", "gpt-4.1-mini", "text-embedding-3-small"]).
+    /// Models listed by GET /v1/models, for every dialect. When empty, OpenAI
+    /// clients get [`DEFAULT_MODELS`] and Anthropic clients
+    /// [`anthropic::models::DEFAULT_MODELS`].
     pub models: Vec<String>,
 }
 
-/// The models listed when [`MockOptions::models`] is empty.
+/// The models listed to OpenAI clients when [`MockOptions::models`] is empty.
 pub const DEFAULT_MODELS: [&str; 3] = ["gpt-4.1", "gpt-4.1-mini", "text-embedding-3-small"];
 
 /// State shared by every handler of one server.
@@ -56,19 +67,28 @@ pub(crate) struct Shared {
     received: Mutex<Vec<ReceivedRequest>>,
     /// Feeds [`ids`]: every generated id is derived from this counter.
     pub(crate) sequence: AtomicU64,
+    /// Anthropic's prompt cache: prefixes seen with `cache_control`.
+    pub(crate) prompt_cache: anthropic::PromptCache,
 }
 
 pub(crate) type AppState = Arc<Shared>;
 
 impl Shared {
-    fn new(mut options: MockOptions) -> Self {
-        if options.models.is_empty() {
-            options.models = DEFAULT_MODELS.iter().map(|m| (*m).to_owned()).collect();
-        }
+    fn new(options: MockOptions) -> Self {
         Self {
             options,
             received: Mutex::new(Vec::new()),
             sequence: AtomicU64::new(0),
+            prompt_cache: anthropic::PromptCache::default(),
+        }
+    }
+
+    /// The models GET /v1/models lists: the configured ones, else `defaults`.
+    pub(crate) fn listed_models(&self, defaults: &[&str]) -> Vec<String> {
+        if self.options.models.is_empty() {
+            defaults.iter().map(|m| (*m).to_owned()).collect()
+        } else {
+            self.options.models.clone()
         }
     }
 
@@ -130,6 +150,13 @@ impl MockProvider {
         format!("http://{}/v1", self.addr)
     }
 
+    /// The Anthropic-style base URL, without `/v1`, e.g.
+    /// `http://127.0.0.1:PORT` (the Anthropic SDKs and Claude Code's
+    /// `ANTHROPIC_BASE_URL` append `/v1/messages` themselves).
+    pub fn anthropic_base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
     /// Every request received so far, in arrival order.
     pub fn received(&self) -> Vec<ReceivedRequest> {
         self.state.received().clone()
@@ -152,9 +179,11 @@ impl Drop for MockProvider {
 fn router(state: AppState) -> Router {
     Router::new()
         .merge(openai::router(state.clone()))
+        .merge(anthropic::router(state.clone()))
+        .merge(dialect::router(state.clone()))
         .merge(record::router())
-        .fallback(openai::not_found)
-        .method_not_allowed_fallback(openai::method_not_allowed)
+        .fallback(dialect::not_found)
+        .method_not_allowed_fallback(dialect::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(from_fn_with_state(state.clone(), record::record))
         .with_state(state)

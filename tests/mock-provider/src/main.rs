@@ -1,9 +1,11 @@
 //! `mock-provider`: the mock as a process, for black-box tests (e.g. the
-//! openai-python SDK suite) and the benchmark.
+//! openai-python and anthropic-python SDK suites) and the benchmark.
 //!
 //! Prints exactly one line once listening, `listening on
-//! http://127.0.0.1:PORT/v1`, then serves until SIGINT or SIGTERM. Recorded
-//! requests are at `GET /_mock/requests` (cleared by `DELETE`).
+//! http://127.0.0.1:PORT/v1`, then serves until SIGINT or SIGTERM. OpenAI
+//! clients use that URL as their base URL; Anthropic clients use it without
+//! `/v1`. Recorded requests are at `GET /_mock/requests` (cleared by
+//! `DELETE`).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -12,14 +14,14 @@ use std::process::ExitCode;
 use clap::Parser;
 use mock_provider::{MockOptions, MockProvider};
 
-/// A faithful mock of OpenAI's HTTP API for Switchyard's tests.
+/// A faithful mock of OpenAI's and Anthropic's HTTP APIs for Switchyard's tests.
 #[derive(Debug, Parser)]
 #[command(name = "mock-provider", version)]
 struct Args {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:0")]
     listen: SocketAddr,
-    /// Require `Authorization: Bearer <KEY>` on every request.
+    /// Require the key on every request (`Authorization: Bearer <KEY>`; Anthropic routes also take `x-api-key`).
     #[arg(long, value_name = "KEY")]
     api_key: Option<String>,
     /// Answer requests carrying `stream_options` with a 400, like strict upstreams.

@@ -1,8 +1,11 @@
 //! The OpenAI mock: `/v1/chat/completions`, `/v1/completions`,
-//! `/v1/embeddings` and `/v1/models`, in OpenAI's documented wire format.
+//! `/v1/embeddings` and `/v1/models` (the latter routed through the
+//! `dialect` module, as Anthropic clients call it too), in OpenAI's
+//! documented wire format.
 //!
-//! This file holds what the endpoints share: the router, Bearer auth, the
-//! response headers OpenAI always sends, the common start of every POST
+//! This file holds what the endpoints share: the router, the `guard`
+//! (Bearer auth and the response headers OpenAI always sends), the common
+//! start of every POST
 //! ([`begin`]: JSON parsing, `model`, scripted failures, `stream_options`)
 //! and the end of every non-streamed answer ([`finish_json`]).
 
@@ -10,7 +13,7 @@ mod chat;
 mod completions;
 mod embeddings;
 mod error;
-mod models;
+pub(crate) mod models;
 mod usage;
 
 pub use error::ApiError;
@@ -22,7 +25,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::{Json, Router};
 use bytes::Bytes;
 use serde::Serialize;
@@ -32,16 +35,13 @@ use crate::script::{Knobs, Script};
 use crate::sse::Event;
 use crate::{AppState, Shared, ids};
 
-/// The OpenAI endpoints, behind Bearer auth.
+/// The OpenAI endpoints, behind [`guard`].
 pub(crate) fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/v1/chat/completions", post(chat::create))
         .route("/v1/completions", post(completions::create))
         .route("/v1/embeddings", post(embeddings::create))
-        .route("/v1/models", get(models::list))
-        .route("/v1/models/{*id}", get(models::retrieve))
-        .route_layer(from_fn_with_state(state.clone(), auth))
-        .layer(from_fn_with_state(state, openai_headers))
+        .route_layer(from_fn_with_state(state, guard))
 }
 
 /// Unknown paths: OpenAI's `Invalid URL` 404.
@@ -62,62 +62,14 @@ pub(crate) async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
     )
 }
 
-/// Rejects requests without the configured `Authorization: Bearer <key>`.
-async fn auth(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let Some(expected) = state.options.api_key.as_deref() else {
-        return next.run(request).await;
-    };
-    let provided = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim);
-    match provided {
-        Some(key) if key == expected => next.run(request).await,
-        Some(key) => ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_request_error",
-            format!(
-                "Incorrect API key provided: {}. You can find your API key at \
-                 https://platform.openai.com/account/api-keys.",
-                mask_key(key)
-            ),
-        )
-        .code("invalid_api_key")
-        .into_response(),
-        None => ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_request_error",
-            "You didn't provide an API key. You need to provide your API key in an \
-             Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or \
-             as the password field (with blank username) if you're accessing the API from \
-             your browser and are prompted for a username and password. You can obtain an API \
-             key from https://platform.openai.com/account/api-keys.",
-        )
-        .code("invalid_api_key")
-        .into_response(),
-    }
-}
-
-/// `sk-abcdef1234` → `sk-ab****1234`, as OpenAI masks keys in errors.
-fn mask_key(key: &str) -> String {
-    let chars: Vec<char> = key.chars().collect();
-    if chars.len() <= 8 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..5].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}****{tail}")
-}
-
-/// Adds the headers OpenAI sends with every answer (`x-request-id`, …).
-async fn openai_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// Rejects requests without the configured `Authorization: Bearer <key>`
+/// and adds the headers OpenAI sends with every answer (`x-request-id`, …).
+pub(crate) async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let mut response = next.run(request).await;
+    let mut response = match authorize(&state, request.headers()) {
+        Ok(()) => next.run(request).await,
+        Err(error) => error.into_response(),
+    };
     let request_id = format!("req_{}", ids::hex(state.next_seed(), 32));
     let headers: &mut HeaderMap = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -130,6 +82,55 @@ async fn openai_headers(State(state): State<AppState>, request: Request, next: N
         HeaderValue::from(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)),
     );
     response
+}
+
+/// The configured key, if any, must come as `Authorization: Bearer <key>`.
+fn authorize(state: &Shared, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(expected) = state.options.api_key.as_deref() else {
+        return Ok(());
+    };
+    let provided = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    match provided {
+        Some(key) if key == expected => Ok(()),
+        Some(key) => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_request_error",
+            format!(
+                "Incorrect API key provided: {}. You can find your API key at \
+                 https://platform.openai.com/account/api-keys.",
+                mask_key(key)
+            ),
+        )
+        .code("invalid_api_key")),
+        None => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_request_error",
+            "You didn't provide an API key. You need to provide your API key in an \
+             Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or \
+             as the password field (with blank username) if you're accessing the API from \
+             your browser and are prompted for a username and password. You can obtain an API \
+             key from https://platform.openai.com/account/api-keys.",
+        )
+        .code("invalid_api_key")),
+    }
+}
+
+/// `sk-abcdef1234` → `sk-ab****1234`, as OpenAI masks keys in errors.
+fn mask_key(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    if chars.len() <= 8 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..5].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
 }
 
 /// A POST body after the checks every endpoint shares.

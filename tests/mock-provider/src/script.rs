@@ -2,17 +2,20 @@
 //! body field, so a test can provoke any failure without configuring the
 //! server.
 //!
-//! Model names (any provider, any POST endpoint):
+//! Model names (any provider, any POST endpoint; each provider answers in its
+//! own error shape):
 //! - `error-<status>` (e.g. `error-429`): answer with that HTTP status and the
 //!   provider's error body for it.
 //! - `slow-<ms>`: wait that many milliseconds, then answer normally.
-//! - `midstream-reset`: a streamed answer sends two events, then the
-//!   connection is cut (no `[DONE]`).
-//! - `midstream-error`: a streamed answer sends two events, then an error
-//!   event, then ends.
+//! - `midstream-reset`: a streamed answer sends a few events, then the
+//!   connection is cut (OpenAI: two chunks and no `[DONE]`; Anthropic: up to
+//!   the first content delta and no `message_stop`).
+//! - `midstream-error`: a streamed answer sends the same few events, then an
+//!   error event, then ends.
 //!
 //! A non-streamed `midstream-reset` answer is cut halfway through its JSON
-//! body; a non-streamed `midstream-error` is a 500 `server_error`.
+//! body; a non-streamed `midstream-error` is the provider's overload error
+//! (OpenAI: 500 `server_error`; Anthropic: 529 `overloaded_error`).
 //!
 //! Any other model name answers normally. The optional `mock` object in the
 //! request body (forwarded untouched by the gateway) tunes the answer, see
@@ -32,9 +35,9 @@ pub enum Script {
     Error(StatusCode),
     /// Wait, then answer normally.
     Slow(Duration),
-    /// Stream two events, then cut the connection.
+    /// Stream a few events, then cut the connection.
     MidstreamReset,
-    /// Stream two events, then an error event.
+    /// Stream a few events, then an error event.
     MidstreamError,
 }
 
@@ -62,23 +65,34 @@ impl Script {
         }
     }
 
-    /// Whether a stream should stop after its first two events.
+    /// Whether a stream should stop after its first few events.
     pub fn cuts_stream(self) -> bool {
         matches!(self, Script::MidstreamReset | Script::MidstreamError)
     }
 }
 
 /// Exact usage numbers requested through `mock.usage`; each one optional.
+///
+/// Each provider reads the keys of its own usage object: OpenAI the first
+/// four, Anthropic the last four.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct UsageOverride {
-    /// `prompt_tokens`.
+    /// OpenAI `prompt_tokens`.
     pub prompt_tokens: Option<u64>,
-    /// Total `completion_tokens`, reasoning included.
+    /// OpenAI total `completion_tokens`, reasoning included.
     pub completion_tokens: Option<u64>,
-    /// `prompt_tokens_details.cached_tokens`.
+    /// OpenAI `prompt_tokens_details.cached_tokens`.
     pub cached_tokens: Option<u64>,
-    /// `completion_tokens_details.reasoning_tokens`.
+    /// OpenAI `completion_tokens_details.reasoning_tokens`.
     pub reasoning_tokens: Option<u64>,
+    /// Anthropic `input_tokens` (cache reads and writes excluded).
+    pub input_tokens: Option<u64>,
+    /// Anthropic `output_tokens` (thinking included).
+    pub output_tokens: Option<u64>,
+    /// Anthropic `cache_read_input_tokens`.
+    pub cache_read_input_tokens: Option<u64>,
+    /// Anthropic `cache_creation_input_tokens`.
+    pub cache_creation_input_tokens: Option<u64>,
 }
 
 /// Tuning read from the request's `mock` object.
@@ -110,6 +124,10 @@ impl Knobs {
                 completion_tokens: number("completion_tokens"),
                 cached_tokens: number("cached_tokens"),
                 reasoning_tokens: number("reasoning_tokens"),
+                input_tokens: number("input_tokens"),
+                output_tokens: number("output_tokens"),
+                cache_read_input_tokens: number("cache_read_input_tokens"),
+                cache_creation_input_tokens: number("cache_creation_input_tokens"),
             },
             chunks: mock
                 .get("chunks")
@@ -224,9 +242,11 @@ mod tests {
     #[test]
     fn knobs_come_from_the_mock_field() {
         let knobs = Knobs::from_body(&json!({
-            "mock": {"usage": {"prompt_tokens": 7}, "chunks": 3, "interval_ms": 5, "parallel_tools": true}
+            "mock": {"usage": {"prompt_tokens": 7, "cache_read_input_tokens": 9}, "chunks": 3,
+                     "interval_ms": 5, "parallel_tools": true}
         }));
         assert_eq!(knobs.usage.prompt_tokens, Some(7));
+        assert_eq!(knobs.usage.cache_read_input_tokens, Some(9));
         assert_eq!(knobs.pieces("ignored"), ["tok0", " tok1", " tok2"]);
         assert_eq!(knobs.interval, Duration::from_millis(5));
         assert!(knobs.parallel_tools);

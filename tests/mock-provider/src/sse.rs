@@ -35,6 +35,12 @@ impl Event {
         Event::Frame(Bytes::from(format!("data: {json}\n\n")))
     }
 
+    /// `event: {name}\ndata: {json}\n\n`: a named event, as Anthropic sends them.
+    pub(crate) fn named<T: Serialize>(name: &str, value: &T) -> Event {
+        let json = serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned());
+        Event::Frame(Bytes::from(format!("event: {name}\ndata: {json}\n\n")))
+    }
+
     /// OpenAI's end-of-stream marker, `data: [DONE]\n\n`.
     pub(crate) fn done() -> Event {
         Event::Frame(Bytes::from_static(b"data: [DONE]\n\n"))

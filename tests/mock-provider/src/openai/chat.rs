@@ -12,11 +12,12 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::usage::{ChatUsage, REASONING_TOKENS, text_tokens};
 use super::{ApiError, Begun, begin, finish_json};
 use crate::ids::{self, SYSTEM_FINGERPRINT};
+use crate::sample;
 use crate::script::split_even;
 use crate::{AppState, Shared};
 
@@ -230,39 +231,9 @@ fn text_of(content: Option<&Value>) -> String {
     }
 }
 
-/// Arguments for a tool: each property of its JSON schema set by type.
+/// Arguments for a tool, as the JSON text OpenAI sends.
 fn arguments(parameters: Option<&Value>) -> String {
-    let mut args = Map::new();
-    if let Some(properties) = parameters
-        .and_then(|p| p.get("properties"))
-        .and_then(Value::as_object)
-    {
-        for (name, schema) in properties {
-            args.insert(name.clone(), sample_value(schema));
-        }
-    }
-    Value::Object(args).to_string()
-}
-
-/// string → "mock", number/integer → 1, boolean → true, array → [], object → {}.
-fn sample_value(schema: &Value) -> Value {
-    let kind = match schema.get("type") {
-        Some(Value::String(kind)) => Some(kind.as_str()),
-        // `["string", "null"]`: the first non-null type.
-        Some(Value::Array(kinds)) => kinds
-            .iter()
-            .filter_map(Value::as_str)
-            .find(|k| *k != "null"),
-        _ => None,
-    };
-    match kind {
-        Some("string") => Value::from("mock"),
-        Some("number" | "integer") => Value::from(1),
-        Some("boolean") => Value::Bool(true),
-        Some("array") => Value::Array(Vec::new()),
-        Some("object") => Value::Object(Map::new()),
-        _ => Value::Null,
-    }
+    Value::Object(sample::arguments(parameters)).to_string()
 }
 
 fn json_type(value: &Value) -> &'static str {
@@ -369,16 +340,9 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn arguments_fill_each_property_by_type() {
-        let schema = json!({"type": "object", "properties": {
-            "city": {"type": "string"}, "days": {"type": "integer"}, "metric": {"type": "boolean"},
-            "tags": {"type": "array"}, "extra": {"type": "object"}, "odd": {}, "opt": {"type": ["null", "number"]}
-        }});
-        let args: Value = serde_json::from_str(&arguments(Some(&schema))).unwrap();
-        assert_eq!(
-            args,
-            json!({"city": "mock", "days": 1, "metric": true, "tags": [], "extra": {}, "odd": null, "opt": 1})
-        );
+    fn arguments_are_the_sampled_object_as_json_text() {
+        let schema = json!({"type": "object", "properties": {"city": {"type": "string"}}});
+        assert_eq!(arguments(Some(&schema)), r#"{"city":"mock"}"#);
         assert_eq!(arguments(None), "{}");
     }
 

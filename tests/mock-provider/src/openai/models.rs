@@ -1,5 +1,6 @@
 //! `GET /v1/models` and `GET /v1/models/{id}`, listing
-//! [`crate::MockOptions::models`].
+//! [`crate::MockOptions::models`] or, when none are configured,
+//! [`crate::DEFAULT_MODELS`]. Routed by [`crate::dialect`].
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -7,7 +8,7 @@ use axum::http::StatusCode;
 use serde::Serialize;
 
 use super::ApiError;
-use crate::AppState;
+use crate::{AppState, DEFAULT_MODELS};
 
 /// The `created` of every listed model (a fixed date keeps answers stable).
 const CREATED: u64 = 1_704_067_200;
@@ -38,7 +39,11 @@ fn model(id: &str) -> Model {
 pub(crate) async fn list(State(state): State<AppState>) -> Json<ModelList> {
     Json(ModelList {
         object: "list",
-        data: state.options.models.iter().map(|id| model(id)).collect(),
+        data: state
+            .listed_models(&DEFAULT_MODELS)
+            .iter()
+            .map(|id| model(id))
+            .collect(),
     })
 }
 
@@ -46,7 +51,7 @@ pub(crate) async fn retrieve(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Model>, ApiError> {
-    if state.options.models.contains(&id) {
+    if state.listed_models(&DEFAULT_MODELS).contains(&id) {
         Ok(Json(model(&id)))
     } else {
         Err(ApiError::new(

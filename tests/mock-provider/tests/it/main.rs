@@ -4,6 +4,13 @@
 //! name states one behaviour of the mock.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod anthropic_count_tokens;
+mod anthropic_failures;
+mod anthropic_messages;
+mod anthropic_models;
+mod anthropic_streaming;
+mod anthropic_support;
+mod anthropic_validation;
 mod binary;
 mod chat;
 mod completions;

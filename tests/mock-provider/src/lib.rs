@@ -11,6 +11,7 @@
 //! Each provider's endpoints live in a sibling module ([`openai`] today;
 //! Anthropic and Gemini mocks are meant to join as siblings).
 
+pub mod gemini;
 pub mod openai;
 pub mod script;
 
@@ -153,6 +154,7 @@ fn router(state: AppState) -> Router {
     Router::new()
         .merge(openai::router(state.clone()))
         .merge(record::router())
+        .merge(gemini::router())
         .fallback(openai::not_found)
         .method_not_allowed_fallback(openai::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

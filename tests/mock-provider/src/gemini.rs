@@ -4,11 +4,11 @@
 //! (where google-genai 3.6 calls), in the Gemini API's wire format.
 //!
 //! This mock exists to catch translation bugs, so it is as strict as the
-//! real API: requests go through the proto-JSON parse ([`proto`]), then the
-//! field and conversation rules ([`rules`]), Gemini 3 thought signatures
-//! included ([`signature`]), and every failure has Google's error body
-//! ([`GoogleError`]). The answer is decided in [`answer`], written in
-//! [`response`] and streamed in [`stream`]; token arithmetic is in [`tokens`].
+//! real API: requests go through the proto-JSON parse (`proto`), then the
+//! field and conversation rules (`rules`), Gemini 3 thought signatures
+//! included (`signature`), and every failure has Google's error body
+//! ([`GoogleError`]). The answer is decided in `answer`, written in
+//! `response` and streamed in `stream`; token arithmetic is in `tokens`.
 //!
 //! This file holds the transport: routes, the API key check (`x-goog-api-key`
 //! or `?key=`), query parameters, the headers Google's front end adds, and

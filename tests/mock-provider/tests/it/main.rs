@@ -16,6 +16,7 @@ mod chat;
 mod completions;
 mod embeddings;
 mod failures;
+mod gemini;
 mod lifecycle;
 mod models;
 mod recording;

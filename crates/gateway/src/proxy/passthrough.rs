@@ -161,29 +161,15 @@ async fn whole(
     config: &Config,
     response: reqwest::Response,
     inbound: &Inbound<'_>,
-    mut rec: Recorder,
+    rec: Recorder,
 ) -> Response {
     let api = inbound.api;
     let status = response.status();
     let headers = response.headers().clone();
-    let bytes = match read_answer(config, response, &mut rec).await {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            rec.finish(
-                err.status().as_u16(),
-                Outcome::UpstreamError,
-                Some(err.to_string()),
-            )
-            .await;
-            return api.error_response(&err);
-        }
+    let (bytes, mut rec) = match read_answer(config, response, rec, api).await {
+        Ok(read) => read,
+        Err(response) => return response,
     };
-    if config.logging.store_bodies {
-        rec.row().response_body = Some(crate::history::capped_body(
-            &bytes,
-            config.logging.max_stored_body_bytes,
-        ));
-    }
     let mut cost = None;
     if status.is_success() {
         let usage: Option<Usage> = match api {
@@ -238,36 +224,46 @@ async fn whole(
     out
 }
 
-/// Reads a whole answer body, bounded by the provider's idle timeout.
+/// Reads a whole answer body, bounded by the provider's idle timeout, and keeps it for the
+/// history. When it cannot be read, the row is finished and the client's error is returned.
 pub async fn read_answer(
     config: &Config,
     response: reqwest::Response,
-    rec: &mut Recorder,
-) -> Result<Bytes, ProxyError> {
+    mut rec: Recorder,
+    api: ClientApi,
+) -> Result<(Bytes, Recorder), Response> {
     let provider = rec.row().provider.clone().unwrap_or_default();
     let idle = config
         .provider(&provider)
         .map_or(Duration::from_secs(300), |p| p.timeouts.idle);
-    let bytes = match tokio::time::timeout(idle, response.bytes()).await {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(e)) => {
-            return Err(ProxyError::UpstreamUnreachable {
-                provider,
-                detail: format!(
-                    "the answer was cut off ({})",
-                    flow::describe_transport_error(&e)
-                ),
-            });
+    let err = match tokio::time::timeout(idle, response.bytes()).await {
+        Ok(Ok(bytes)) => {
+            rec.mark_first_byte();
+            if config.logging.store_bodies {
+                let limit = config.logging.max_stored_body_bytes;
+                rec.row().response_body = Some(crate::history::capped_body(&bytes, limit));
+            }
+            return Ok((bytes, rec));
         }
-        Err(_) => {
-            return Err(ProxyError::UpstreamTimeout {
-                provider,
-                seconds: idle.as_secs(),
-            });
-        }
+        Ok(Err(e)) => ProxyError::UpstreamUnreachable {
+            provider,
+            detail: format!(
+                "the answer was cut off ({})",
+                flow::describe_transport_error(&e)
+            ),
+        },
+        Err(_) => ProxyError::UpstreamTimeout {
+            provider,
+            seconds: idle.as_secs(),
+        },
     };
-    rec.mark_first_byte();
-    Ok(bytes)
+    rec.finish(
+        err.status().as_u16(),
+        Outcome::UpstreamError,
+        Some(err.to_string()),
+    )
+    .await;
+    Err(api.error_response(&err))
 }
 
 /// The provider's own error message, for the history's `error` column.

@@ -40,22 +40,8 @@ impl Recorder {
             client: crate::clients::recognise(user_agent.as_deref()).map(str::to_owned),
             user_agent,
             inbound_api,
-            requested_model: None,
-            provider: None,
-            upstream_model: None,
-            status: 0,
-            outcome: Outcome::Ok,
-            stream: false,
-            attempts: Vec::new(),
-            usage: Usage::default(),
-            usage_estimated: false,
-            cost_usd: None,
-            latency_ms: 0,
-            ttft_ms: None,
             tags,
-            error: None,
-            request_body: None,
-            response_body: None,
+            ..empty_record()
         };
         history.progress().begin();
         Recorder {
@@ -71,7 +57,9 @@ impl Recorder {
 
     /// The row being built. Always present until the recorder is finished.
     pub fn row(&mut self) -> &mut Record {
-        self.record.get_or_insert_with(unreachable_record)
+        // Only a logic error (using a recorder after finishing it) finds no row: keep going
+        // with a throwaway one rather than panic on a user's request.
+        self.record.get_or_insert_with(empty_record)
     }
 
     pub fn push_attempt(&mut self, attempt: Attempt) {
@@ -118,9 +106,8 @@ impl Drop for Recorder {
     }
 }
 
-/// Only reachable through a logic error (using a recorder after finishing it): keep going
-/// with a throwaway row rather than panic on a user's request.
-fn unreachable_record() -> Record {
+/// A row with nothing known yet.
+fn empty_record() -> Record {
     Record {
         id: String::new(),
         started_at_ms: 0,

@@ -225,24 +225,10 @@ pub async fn answer(
         };
         return relay(response, parts, rec);
     }
-    let bytes = match read_answer(config, response, &mut rec).await {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            rec.finish(
-                err.status().as_u16(),
-                Outcome::UpstreamError,
-                Some(err.to_string()),
-            )
-            .await;
-            return api.error_response(&err);
-        }
+    let (bytes, mut rec) = match read_answer(config, response, rec, api).await {
+        Ok(read) => read,
+        Err(response) => return response,
     };
-    if config.logging.store_bodies {
-        rec.row().response_body = Some(crate::history::capped_body(
-            &bytes,
-            config.logging.max_stored_body_bytes,
-        ));
-    }
     if !status.is_success() {
         let error = decode_error(kind, status.as_u16(), &bytes);
         let message =

@@ -41,9 +41,13 @@ impl Inbound {
         match self {
             Inbound::Chat => json!({"model": model, "stream": stream, "messages": [
                 {"role": "system", "content": "Be brief."}, {"role": "user", "content": text}]}),
-            Inbound::Messages => json!({"model": model, "stream": stream, "max_tokens": 512, "system": "Be brief.",
-                "messages": [{"role": "user", "content": text}]}),
-            Inbound::Responses => json!({"model": model, "stream": stream, "instructions": "Be brief.", "input": text}),
+            Inbound::Messages => {
+                json!({"model": model, "stream": stream, "max_tokens": 512, "system": "Be brief.",
+                "messages": [{"role": "user", "content": text}]})
+            }
+            Inbound::Responses => {
+                json!({"model": model, "stream": stream, "instructions": "Be brief.", "input": text})
+            }
         }
     }
 
@@ -52,9 +56,15 @@ impl Inbound {
         let schema: Value = serde_json::from_str(WEATHER_SCHEMA).unwrap();
         let mut body = self.ask(model, "What is the weather in Paris?", stream);
         body["tools"] = match self {
-            Inbound::Chat => json!([{"type": "function", "function": {"name": "get_weather", "description": "Weather now", "parameters": schema}}]),
-            Inbound::Messages => json!([{"name": "get_weather", "description": "Weather now", "input_schema": schema}]),
-            Inbound::Responses => json!([{"type": "function", "name": "get_weather", "description": "Weather now", "parameters": schema}]),
+            Inbound::Chat => {
+                json!([{"type": "function", "function": {"name": "get_weather", "description": "Weather now", "parameters": schema}}])
+            }
+            Inbound::Messages => {
+                json!([{"name": "get_weather", "description": "Weather now", "input_schema": schema}])
+            }
+            Inbound::Responses => {
+                json!([{"type": "function", "name": "get_weather", "description": "Weather now", "parameters": schema}])
+            }
         };
         body
     }
@@ -100,13 +110,17 @@ impl Inbound {
                 {"type": "image_url", "image_url": {"url": format!("data:image/png;base64,{PNG}")}}]),
             Inbound::Messages => json!([{"type": "text", "text": "What is in this picture?"},
                 {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PNG}}]),
-            Inbound::Responses => json!([{"type": "input_text", "text": "What is in this picture?"},
-                {"type": "input_image", "image_url": format!("data:image/png;base64,{PNG}")}]),
+            Inbound::Responses => {
+                json!([{"type": "input_text", "text": "What is in this picture?"},
+                {"type": "input_image", "image_url": format!("data:image/png;base64,{PNG}")}])
+            }
         };
         match self {
             Inbound::Chat => body["messages"][1]["content"] = content,
             Inbound::Messages => body["messages"][0]["content"] = content,
-            Inbound::Responses => body["input"] = json!([{"type": "message", "role": "user", "content": content}]),
+            Inbound::Responses => {
+                body["input"] = json!([{"type": "message", "role": "user", "content": content}])
+            }
         }
         body
     }
@@ -130,9 +144,15 @@ impl Inbound {
             reading.error = Some(match self {
                 Inbound::Messages => {
                     assert_eq!(body["type"], "error", "Anthropic error shape: {body}");
-                    body["error"]["message"].as_str().unwrap_or_default().to_owned()
+                    body["error"]["message"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned()
                 }
-                _ => body["error"]["message"].as_str().unwrap_or_default().to_owned(),
+                _ => body["error"]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
             });
             return reading;
         }
@@ -142,15 +162,25 @@ impl Inbound {
                 reading.text = message["content"].as_str().unwrap_or_default().to_owned();
                 for call in message["tool_calls"].as_array().into_iter().flatten() {
                     let args = call["function"]["arguments"].as_str().unwrap_or("{}");
-                    reading.calls.push((call["function"]["name"].as_str().unwrap().to_owned(), serde_json::from_str(args).unwrap()));
+                    reading.calls.push((
+                        call["function"]["name"].as_str().unwrap().to_owned(),
+                        serde_json::from_str(args).unwrap(),
+                    ));
                 }
-                reading.stop = body["choices"][0]["finish_reason"].as_str().map(str::to_owned);
+                reading.stop = body["choices"][0]["finish_reason"]
+                    .as_str()
+                    .map(str::to_owned);
             }
             Inbound::Messages => {
                 for block in body["content"].as_array().into_iter().flatten() {
                     match block["type"].as_str() {
-                        Some("text") => reading.text.push_str(block["text"].as_str().unwrap_or_default()),
-                        Some("tool_use") => reading.calls.push((block["name"].as_str().unwrap().to_owned(), block["input"].clone())),
+                        Some("text") => reading
+                            .text
+                            .push_str(block["text"].as_str().unwrap_or_default()),
+                        Some("tool_use") => reading.calls.push((
+                            block["name"].as_str().unwrap().to_owned(),
+                            block["input"].clone(),
+                        )),
                         _ => {}
                     }
                 }
@@ -161,12 +191,15 @@ impl Inbound {
                     match item["type"].as_str() {
                         Some("message") => {
                             for part in item["content"].as_array().into_iter().flatten() {
-                                reading.text.push_str(part["text"].as_str().unwrap_or_default());
+                                reading
+                                    .text
+                                    .push_str(part["text"].as_str().unwrap_or_default());
                             }
                         }
                         Some("function_call") => reading.calls.push((
                             item["name"].as_str().unwrap().to_owned(),
-                            serde_json::from_str(item["arguments"].as_str().unwrap_or("{}")).unwrap(),
+                            serde_json::from_str(item["arguments"].as_str().unwrap_or("{}"))
+                                .unwrap(),
                         )),
                         _ => {}
                     }
@@ -189,19 +222,39 @@ impl Inbound {
                     if data == "[DONE]" {
                         continue;
                     }
-                    let chunk: Value = serde_json::from_str(data).map_err(|e| format!("bad chunk {data}: {e}"))?;
+                    let chunk: Value =
+                        serde_json::from_str(data).map_err(|e| format!("bad chunk {data}: {e}"))?;
                     if let Some(message) = chunk["error"]["message"].as_str() {
                         reading.error = Some(message.to_owned());
                         continue;
                     }
                     let choice = &chunk["choices"][0];
-                    reading.text.push_str(choice["delta"]["content"].as_str().unwrap_or_default());
-                    for call in choice["delta"]["tool_calls"].as_array().into_iter().flatten() {
-                        let index = call["index"].as_u64().ok_or("tool call delta without index")? as usize;
+                    reading
+                        .text
+                        .push_str(choice["delta"]["content"].as_str().unwrap_or_default());
+                    for call in choice["delta"]["tool_calls"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                    {
+                        let index = call["index"]
+                            .as_u64()
+                            .ok_or("tool call delta without index")?
+                            as usize;
                         if index == calls.len() {
-                            calls.push((call["function"]["name"].as_str().ok_or("first delta of a call has no name")?.to_owned(), String::new()));
+                            calls.push((
+                                call["function"]["name"]
+                                    .as_str()
+                                    .ok_or("first delta of a call has no name")?
+                                    .to_owned(),
+                                String::new(),
+                            ));
                         }
-                        calls.get_mut(index).ok_or("tool call index out of order")?.1.push_str(call["function"]["arguments"].as_str().unwrap_or_default());
+                        calls
+                            .get_mut(index)
+                            .ok_or("tool call index out of order")?
+                            .1
+                            .push_str(call["function"]["arguments"].as_str().unwrap_or_default());
                     }
                     if let Some(stop) = choice["finish_reason"].as_str() {
                         reading.stop = Some(stop.to_owned());
@@ -211,14 +264,30 @@ impl Inbound {
                     return Err("chat stream did not end with [DONE]".into());
                 }
                 for (name, args) in calls {
-                    let args = if args.is_empty() { "{}".to_owned() } else { args };
-                    reading.calls.push((name, serde_json::from_str(&args).map_err(|e| format!("arguments {args}: {e}"))?));
+                    let args = if args.is_empty() {
+                        "{}".to_owned()
+                    } else {
+                        args
+                    };
+                    reading.calls.push((
+                        name,
+                        serde_json::from_str(&args)
+                            .map_err(|e| format!("arguments {args}: {e}"))?,
+                    ));
                 }
             }
             Inbound::Messages => {
-                if let Some((_, data)) = events.iter().find(|(name, _)| name.as_deref() == Some("error")) {
+                if let Some((_, data)) = events
+                    .iter()
+                    .find(|(name, _)| name.as_deref() == Some("error"))
+                {
                     let error: Value = serde_json::from_str(data).map_err(|e| e.to_string())?;
-                    reading.error = Some(error["error"]["message"].as_str().unwrap_or_default().to_owned());
+                    reading.error = Some(
+                        error["error"]["message"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    );
                     return Ok(reading);
                 }
                 let checked = check_stream(body)?;
@@ -227,7 +296,8 @@ impl Inbound {
             Inbound::Responses => {
                 let mut sequence = None;
                 for (name, data) in &events {
-                    let event: Value = serde_json::from_str(data).map_err(|e| format!("bad event {data}: {e}"))?;
+                    let event: Value =
+                        serde_json::from_str(data).map_err(|e| format!("bad event {data}: {e}"))?;
                     let number = event["sequence_number"].as_u64();
                     if name.as_deref() != Some("error") {
                         if number.is_none() || number <= sequence {
@@ -236,19 +306,49 @@ impl Inbound {
                         sequence = number;
                     }
                     match name.as_deref() {
-                        Some("response.output_text.delta") => reading.text.push_str(event["delta"].as_str().unwrap_or_default()),
-                        Some("response.output_item.done") if event["item"]["type"] == "function_call" => reading.calls.push((
-                            event["item"]["name"].as_str().unwrap_or_default().to_owned(),
-                            serde_json::from_str(event["item"]["arguments"].as_str().unwrap_or("{}")).map_err(|e| e.to_string())?,
-                        )),
-                        Some("response.failed") => reading.error = Some(event["response"]["error"]["message"].as_str().unwrap_or_default().to_owned()),
-                        Some("error") => reading.error = Some(event["message"].as_str().unwrap_or_default().to_owned()),
-                        Some("response.completed" | "response.incomplete") => reading.stop = event["response"]["status"].as_str().map(str::to_owned),
+                        Some("response.output_text.delta") => reading
+                            .text
+                            .push_str(event["delta"].as_str().unwrap_or_default()),
+                        Some("response.output_item.done")
+                            if event["item"]["type"] == "function_call" =>
+                        {
+                            reading.calls.push((
+                                event["item"]["name"]
+                                    .as_str()
+                                    .unwrap_or_default()
+                                    .to_owned(),
+                                serde_json::from_str(
+                                    event["item"]["arguments"].as_str().unwrap_or("{}"),
+                                )
+                                .map_err(|e| e.to_string())?,
+                            ))
+                        }
+                        Some("response.failed") => {
+                            reading.error = Some(
+                                event["response"]["error"]["message"]
+                                    .as_str()
+                                    .unwrap_or_default()
+                                    .to_owned(),
+                            )
+                        }
+                        Some("error") => {
+                            reading.error =
+                                Some(event["message"].as_str().unwrap_or_default().to_owned())
+                        }
+                        Some("response.completed" | "response.incomplete") => {
+                            reading.stop = event["response"]["status"].as_str().map(str::to_owned)
+                        }
                         _ => {}
                     }
                 }
-                let last = events.last().and_then(|(n, _)| n.clone()).unwrap_or_default();
-                if !matches!(last.as_str(), "response.completed" | "response.incomplete" | "response.failed" | "error") {
+                let last = events
+                    .last()
+                    .and_then(|(n, _)| n.clone())
+                    .unwrap_or_default();
+                if !matches!(
+                    last.as_str(),
+                    "response.completed" | "response.incomplete" | "response.failed" | "error"
+                ) {
                     return Err(format!("responses stream ended with {last}"));
                 }
             }
@@ -266,7 +366,10 @@ pub fn sse(body: &str) -> Vec<(Option<String>, String)> {
             for line in block.lines() {
                 if let Some(n) = line.strip_prefix("event: ") {
                     name = Some(n.to_owned());
-                } else if let Some(d) = line.strip_prefix("data: ").or_else(|| line.strip_prefix("data:")) {
+                } else if let Some(d) = line
+                    .strip_prefix("data: ")
+                    .or_else(|| line.strip_prefix("data:"))
+                {
                     data.push(d);
                 }
             }

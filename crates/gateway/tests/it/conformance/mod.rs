@@ -29,12 +29,19 @@ async fn gateway(mock: &mock_provider::MockProvider) -> Harness {
         ("an", "anthropic", mock.anthropic_base_url()),
         ("ge", "gemini", mock.anthropic_base_url()),
     ] {
-        config.push_str(&format!("[[providers]]\nid = \"{id}\"\nkind = \"{kind}\"\nbase_url = \"{base}\"\n\n"));
+        config.push_str(&format!(
+            "[[providers]]\nid = \"{id}\"\nkind = \"{kind}\"\nbase_url = \"{base}\"\n\n"
+        ));
     }
     for (id, model) in PROVIDERS {
-        config.push_str(&format!("[prices.\"{id}/{model}\"]\ninput = 1.5\noutput = 6.0\ncached_input = 0.25\n\n"));
+        config.push_str(&format!(
+            "[prices.\"{id}/{model}\"]\ninput = 1.5\noutput = 6.0\ncached_input = 0.25\n\n"
+        ));
     }
-    let keys: Vec<(&str, &str)> = PROVIDERS.iter().map(|(id, _)| (*id, harness::KEY)).collect();
+    let keys: Vec<(&str, &str)> = PROVIDERS
+        .iter()
+        .map(|(id, _)| (*id, harness::KEY))
+        .collect();
     harness::start_with_keys(&config, &keys).await
 }
 
@@ -54,13 +61,22 @@ where
             }
         }
     }
-    assert!(failures.is_empty(), "{} of 12 pairs failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of 12 pairs failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 type Harness2 = std::sync::Arc<Harness>;
 
 /// Sends a request; returns (status, request id, reading) for whole and streamed answers alike.
-async fn send(h: &Harness, inbound: Inbound, body: Value) -> Result<(u16, String, Reading), String> {
+async fn send(
+    h: &Harness,
+    inbound: Inbound,
+    body: Value,
+) -> Result<(u16, String, Reading), String> {
     let stream = body["stream"] == true;
     let response = h
         .http
@@ -76,7 +92,8 @@ async fn send(h: &Harness, inbound: Inbound, body: Value) -> Result<(u16, String
         inbound.read_stream(&response.text().await.map_err(|e| e.to_string())?)?
     } else {
         let text = response.text().await.map_err(|e| e.to_string())?;
-        let value: Value = serde_json::from_str(&text).map_err(|e| format!("not JSON ({e}): {text}"))?;
+        let value: Value =
+            serde_json::from_str(&text).map_err(|e| format!("not JSON ({e}): {text}"))?;
         inbound.read(status, &value)
     };
     Ok((status, id, reading))
@@ -89,26 +106,43 @@ fn expect(condition: bool, what: impl FnOnce() -> String) -> Result<(), String> 
 /// The history row agrees with the provider's usage and the price table.
 async fn row_is_accounted(h: &Harness, id: &str) -> Result<Value, String> {
     let row = h.row(id).await;
-    expect(row["outcome"] == "ok", || format!("outcome {} ({})", row["outcome"], row["error"]))?;
+    expect(row["outcome"] == "ok", || {
+        format!("outcome {} ({})", row["outcome"], row["error"])
+    })?;
     let (input, cached, output) = (
         row["input_tokens"].as_f64().unwrap_or(0.0),
         row["cached_input_tokens"].as_f64().unwrap_or(0.0),
         row["output_tokens"].as_f64().unwrap_or(0.0),
     );
-    expect(input > 0.0 && output > 0.0, || format!("tokens in {input} out {output}"))?;
-    expect(row["usage_estimated"] == false, || "usage was estimated, not the provider's".into())?;
+    expect(input > 0.0 && output > 0.0, || {
+        format!("tokens in {input} out {output}")
+    })?;
+    expect(row["usage_estimated"] == false, || {
+        "usage was estimated, not the provider's".into()
+    })?;
     let expected = ((input - cached) * 1.5 + cached * 0.25 + output * 6.0) / 1e6;
     let cost = row["cost_usd"].as_f64().ok_or("no cost")?;
-    expect((cost - expected).abs() < 1e-15, || format!("cost {cost} != {expected}"))?;
+    expect((cost - expected).abs() < 1e-15, || {
+        format!("cost {cost} != {expected}")
+    })?;
     Ok(row)
 }
 
 #[tokio::test]
 async fn text() {
     for_every_pair(|h, inbound, provider, model| async move {
-        let (status, id, reading) = send(&h, inbound, inbound.ask(&format!("{provider}/{model}"), "Say hello", false)).await?;
-        expect(status == 200, || format!("status {status}: {:?}", reading.error))?;
-        expect(reading.text.contains("mock answer"), || format!("text {:?}", reading.text))?;
+        let (status, id, reading) = send(
+            &h,
+            inbound,
+            inbound.ask(&format!("{provider}/{model}"), "Say hello", false),
+        )
+        .await?;
+        expect(status == 200, || {
+            format!("status {status}: {:?}", reading.error)
+        })?;
+        expect(reading.text.contains("mock answer"), || {
+            format!("text {:?}", reading.text)
+        })?;
         row_is_accounted(&h, &id).await.map(drop)
     })
     .await;
@@ -117,10 +151,19 @@ async fn text() {
 #[tokio::test]
 async fn streamed_text() {
     for_every_pair(|h, inbound, provider, model| async move {
-        let (status, id, reading) = send(&h, inbound, inbound.ask(&format!("{provider}/{model}"), "Say hello", true)).await?;
+        let (status, id, reading) = send(
+            &h,
+            inbound,
+            inbound.ask(&format!("{provider}/{model}"), "Say hello", true),
+        )
+        .await?;
         expect(status == 200, || format!("status {status}"))?;
-        expect(reading.error.is_none(), || format!("error {:?}", reading.error))?;
-        expect(reading.text.contains("mock answer"), || format!("text {:?}", reading.text))?;
+        expect(reading.error.is_none(), || {
+            format!("error {:?}", reading.error)
+        })?;
+        expect(reading.text.contains("mock answer"), || {
+            format!("text {:?}", reading.text)
+        })?;
         let row = row_is_accounted(&h, &id).await?;
         expect(row["stream"] == true, || "row not marked as stream".into())
     })
@@ -138,8 +181,15 @@ fn called_the_weather_tool(reading: &Reading) -> Result<(), String> {
 #[tokio::test]
 async fn a_tool_call() {
     for_every_pair(|h, inbound, provider, model| async move {
-        let (status, id, reading) = send(&h, inbound, inbound.with_tool(&format!("{provider}/{model}"), false)).await?;
-        expect(status == 200, || format!("status {status}: {:?}", reading.error))?;
+        let (status, id, reading) = send(
+            &h,
+            inbound,
+            inbound.with_tool(&format!("{provider}/{model}"), false),
+        )
+        .await?;
+        expect(status == 200, || {
+            format!("status {status}: {:?}", reading.error)
+        })?;
         called_the_weather_tool(&reading)?;
         let stop = reading.stop.clone().unwrap_or_default();
         let expected = match inbound {
@@ -147,7 +197,9 @@ async fn a_tool_call() {
             Inbound::Messages => "tool_use",
             Inbound::Responses => "completed",
         };
-        expect(stop == expected, || format!("stop {stop}, expected {expected}"))?;
+        expect(stop == expected, || {
+            format!("stop {stop}, expected {expected}")
+        })?;
         row_is_accounted(&h, &id).await.map(drop)
     })
     .await;
@@ -156,7 +208,12 @@ async fn a_tool_call() {
 #[tokio::test]
 async fn a_streamed_tool_call() {
     for_every_pair(|h, inbound, provider, model| async move {
-        let (status, id, reading) = send(&h, inbound, inbound.with_tool(&format!("{provider}/{model}"), true)).await?;
+        let (status, id, reading) = send(
+            &h,
+            inbound,
+            inbound.with_tool(&format!("{provider}/{model}"), true),
+        )
+        .await?;
         expect(status == 200, || format!("status {status}"))?;
         called_the_weather_tool(&reading)?;
         row_is_accounted(&h, &id).await.map(drop)
@@ -167,11 +224,19 @@ async fn a_streamed_tool_call() {
 #[tokio::test]
 async fn a_tool_result_comes_back_to_the_model() {
     for_every_pair(|h, inbound, provider, model| async move {
-        let (status, id, reading) = send(&h, inbound, inbound.with_tool_result(&format!("{provider}/{model}"))).await?;
-        expect(status == 200, || format!("status {status}: {:?}", reading.error))?;
-        expect(reading.text.contains("Tool result received") && reading.text.contains("sunny"), || {
-            format!("the model did not see the result: {:?}", reading.text)
+        let (status, id, reading) = send(
+            &h,
+            inbound,
+            inbound.with_tool_result(&format!("{provider}/{model}")),
+        )
+        .await?;
+        expect(status == 200, || {
+            format!("status {status}: {:?}", reading.error)
         })?;
+        expect(
+            reading.text.contains("Tool result received") && reading.text.contains("sunny"),
+            || format!("the model did not see the result: {:?}", reading.text),
+        )?;
         row_is_accounted(&h, &id).await.map(drop)
     })
     .await;
@@ -180,8 +245,15 @@ async fn a_tool_result_comes_back_to_the_model() {
 #[tokio::test]
 async fn an_image() {
     for_every_pair(|h, inbound, provider, model| async move {
-        let (status, _, reading) = send(&h, inbound, inbound.with_image(&format!("{provider}/{model}"))).await?;
-        expect(status == 200, || format!("status {status}: {:?}", reading.error))?;
+        let (status, _, reading) = send(
+            &h,
+            inbound,
+            inbound.with_image(&format!("{provider}/{model}")),
+        )
+        .await?;
+        expect(status == 200, || {
+            format!("status {status}: {:?}", reading.error)
+        })?;
         expect(!reading.text.is_empty(), || "empty answer".into())
     })
     .await;
@@ -190,8 +262,15 @@ async fn an_image() {
 #[tokio::test]
 async fn json_mode() {
     for_every_pair(|h, inbound, provider, model| async move {
-        let (status, _, reading) = send(&h, inbound, inbound.with_json_mode(&format!("{provider}/{model}"))).await?;
-        expect(status == 200, || format!("status {status}: {:?}", reading.error))
+        let (status, _, reading) = send(
+            &h,
+            inbound,
+            inbound.with_json_mode(&format!("{provider}/{model}")),
+        )
+        .await?;
+        expect(status == 200, || {
+            format!("status {status}: {:?}", reading.error)
+        })
     })
     .await;
 }
@@ -199,11 +278,22 @@ async fn json_mode() {
 #[tokio::test]
 async fn an_upstream_error_reaches_the_client_in_its_own_shape() {
     for_every_pair(|h, inbound, provider, _| async move {
-        let (status, id, reading) = send(&h, inbound, inbound.ask(&format!("{provider}/error-429"), "hi", false)).await?;
+        let (status, id, reading) = send(
+            &h,
+            inbound,
+            inbound.ask(&format!("{provider}/error-429"), "hi", false),
+        )
+        .await?;
         expect(status == 429, || format!("status {status}"))?;
-        expect(reading.error.as_deref().is_some_and(|m| !m.is_empty()), || "no error message".into())?;
+        expect(
+            reading.error.as_deref().is_some_and(|m| !m.is_empty()),
+            || "no error message".into(),
+        )?;
         let row = h.row(&id).await;
-        expect(row["outcome"] == "upstream_error" && row["status"] == 429, || format!("row {row}"))
+        expect(
+            row["outcome"] == "upstream_error" && row["status"] == 429,
+            || format!("row {row}"),
+        )
     })
     .await;
 }
@@ -211,11 +301,20 @@ async fn an_upstream_error_reaches_the_client_in_its_own_shape() {
 #[tokio::test]
 async fn a_mid_stream_failure_ends_the_stream_with_an_error() {
     for_every_pair(|h, inbound, provider, _| async move {
-        let (status, id, reading) = send(&h, inbound, inbound.ask(&format!("{provider}/midstream-error"), "hi", true)).await?;
+        let (status, id, reading) = send(
+            &h,
+            inbound,
+            inbound.ask(&format!("{provider}/midstream-error"), "hi", true),
+        )
+        .await?;
         expect(status == 200, || format!("status {status}"))?;
-        expect(reading.error.is_some(), || format!("the stream ended without an error: {reading:?}"))?;
+        expect(reading.error.is_some(), || {
+            format!("the stream ended without an error: {reading:?}")
+        })?;
         let row = h.row(&id).await;
-        expect(row["outcome"] == "upstream_error", || format!("row outcome {}", row["outcome"]))
+        expect(row["outcome"] == "upstream_error", || {
+            format!("row outcome {}", row["outcome"])
+        })
     })
     .await;
 }

@@ -1,7 +1,7 @@
 # The two commands that matter: `make run` starts Switchyard, `make test` runs every test.
 # Both install what is missing on a fresh Debian/Ubuntu machine first (scripts/setup.sh).
 
-.PHONY: run test setup check fmt lint
+.PHONY: run test setup check fmt lint fuzz
 
 run:
 	@./scripts/run.sh
@@ -21,3 +21,7 @@ fmt:
 
 lint:
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# Every parser and translator under libFuzzer, 5 minutes each (FUZZ_SECONDS to change).
+fuzz:
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-300} ./scripts/fuzz.sh

@@ -30,4 +30,7 @@ cargo build --locked -p switchyard-cli -p mock-provider
 SWITCHYARD_BIN="$PWD/target/debug/switchyard" MOCK_PROVIDER_BIN="$PWD/target/debug/mock-provider" \
   bash tests/sdk/run.sh
 
+step "fuzzing every parser and translator (a short run each; make fuzz runs longer)"
+FUZZ_SECONDS=15 ./scripts/fuzz.sh
+
 step "all suites passed"

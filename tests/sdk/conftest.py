@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import anthropic
 import httpx
 import openai
 import pytest
@@ -241,6 +242,15 @@ def gateway(mock_server: MockServer, tmp_path_factory: pytest.TempPathFactory) -
 def client(gateway: Gateway) -> Iterator[openai.OpenAI]:
     """The official SDK pointed at the gateway. No retries: a retry would only hide or slow a failure."""
     with openai.OpenAI(base_url=gateway.proxy_url, api_key=CLIENT_KEY, max_retries=0, timeout=20.0) as sdk:
+        yield sdk
+
+
+@pytest.fixture(scope="session")
+def anthropic_client(gateway: Gateway) -> Iterator[anthropic.Anthropic]:
+    """anthropic-python pointed at the gateway's root (the SDK adds /v1/messages). No retries."""
+    # The SDK folds ANTHROPIC_CUSTOM_HEADERS into every request; nothing from outside may.
+    os.environ.pop("ANTHROPIC_CUSTOM_HEADERS", None)
+    with anthropic.Anthropic(base_url=gateway.root_url, api_key=CLIENT_KEY, max_retries=0, timeout=20.0) as sdk:
         yield sdk
 
 

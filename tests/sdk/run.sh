@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the official-SDK suite (openai-python against a real `switchyard serve` and the
+# Runs the official-SDK suite (openai-python and anthropic-python against a real `switchyard serve` and the
 # mock provider). Usage: bash tests/sdk/run.sh [extra pytest args]
 #
 # It does NOT build anything: build first with

@@ -1,4 +1,4 @@
-"""Shared constants and helpers for the openai-python suite (imported by the tests and conftest).
+"""Shared constants and helpers for the official-SDK suite (imported by the tests and conftest).
 
 Everything here is plain Python: the fixtures that start processes live in conftest.py.
 """
@@ -22,7 +22,22 @@ UNSET_KEY_ENV = "SWITCHYARD_SDK_TEST_UNSET"
 PRICES: dict[str, dict[str, float]] = {
     "mock/gpt-4.1": {"input": 2.0, "output": 8.0, "cached_input": 0.5},
     "mock/text-embedding-3-small": {"input": 0.02, "output": 0.0},
+    # One model per provider kind (KIND_MODELS); distinct prices so a mix-up shows.
+    "oa/gpt-4.1": {"input": 2.0, "output": 8.0, "cached_input": 0.5},
+    "oc/llama-3.3-70b": {"input": 0.6, "output": 0.9},
+    "an/claude-sonnet-4-5": {"input": 3.0, "output": 15.0, "cached_input": 0.3, "cache_write": 3.75},
+    "ge/gemini-2.5-flash": {"input": 0.3, "output": 2.5, "cached_input": 0.075},
 }
+
+# The providers of each kind in the generated config, all on the one mock server, and the
+# model the suite asks each for: `f"{provider}/{model}"` is the client-side model name.
+KIND_MODELS: dict[str, str] = {
+    "oa": "gpt-4.1",  # kind openai
+    "oc": "llama-3.3-70b",  # kind openai-compatible
+    "an": "claude-sonnet-4-5",  # kind anthropic
+    "ge": "gemini-2.5-flash",  # kind gemini
+}
+KIND_PROVIDERS = list(KIND_MODELS)
 
 # The mock's deterministic chat answer for model M is f"Hello! This is a mock answer from {M}."
 def mock_chat_answer(upstream_model: str) -> str:
@@ -35,12 +50,13 @@ MOCK_COMPLETION_TEXT = "mock completion"
 
 def gateway_config(mock_base_url: str) -> str:
     """The TOML config the suite's gateway runs with."""
+    mock_root_url = mock_base_url.removesuffix("/v1")
     prices = "".join(
         f'\n[prices."{key}"]\n' + "".join(f"{field} = {value!r}\n" for field, value in price.items())
         for key, price in PRICES.items()
     )
     return f"""\
-# Written by tests/sdk/conftest.py for one run of the openai-python suite.
+# Written by tests/sdk/conftest.py for one run of the official-SDK suite.
 [logging]
 store_bodies = true
 
@@ -62,6 +78,31 @@ id = "nokey"           # kind openai, but its key env var is never set
 kind = "openai"
 base_url = "{mock_base_url}"   # loopback even if the key check were skipped
 key_env = "{UNSET_KEY_ENV}"
+
+# One provider of each kind, all on the same mock server (it speaks every dialect).
+[[providers]]
+id = "oa"
+kind = "openai"
+base_url = "{mock_base_url}"
+key_env = "MOCK_KEY"
+
+[[providers]]
+id = "oc"
+kind = "openai-compatible"
+base_url = "{mock_base_url}"
+key_env = "MOCK_KEY"
+
+[[providers]]
+id = "an"
+kind = "anthropic"
+base_url = "{mock_root_url}"   # no /v1: the gateway adds /v1/messages
+key_env = "MOCK_KEY"
+
+[[providers]]
+id = "ge"
+kind = "gemini"
+base_url = "{mock_root_url}"   # the gateway adds /v1beta/models/...
+key_env = "MOCK_KEY"
 
 [[routes]]
 alias = "coder"
@@ -187,3 +228,58 @@ def assert_row_tokens(row: dict[str, Any], *, input_tokens: int, output_tokens: 
         assert row["reasoning_tokens"] == reasoning, (
             f"expected reasoning_tokens {reasoning} in history, got {row['reasoning_tokens']}"
         )
+
+
+# The upstream path each provider kind's mock endpoint is reached on, by client-side stream flag.
+# Same-format pairs pass through; the rest are translated, and the path shows which happened.
+def upstream_path(provider: str, *, stream: bool, inbound: str) -> str:
+    """Where the mock must see a request the gateway sent for `inbound` ('chat', 'messages',
+    'responses') to `provider` (one of KIND_PROVIDERS)."""
+    if provider == "an":
+        return "/v1/messages"
+    if provider == "ge":
+        model = KIND_MODELS["ge"]
+        return f"/v1beta/models/{model}:{'streamGenerateContent' if stream else 'generateContent'}"
+    if provider == "oa" and inbound == "responses":
+        return "/v1/responses"
+    return "/v1/chat/completions"
+
+
+def assert_row_priced_by_its_tokens(row: dict[str, Any], price_key: str) -> None:
+    """The row's usage came from the provider, is non-zero, and cost_usd is the price formula
+    applied to the row's own token columns (OpenAI semantics: input includes cache reads/writes)."""
+    assert row["usage_estimated"] is False, (
+        f"expected usage reported by the provider (usage_estimated false), got row {row}"
+    )
+    assert row["input_tokens"] > 0 and row["output_tokens"] > 0, (
+        f"expected non-zero input and output tokens in history, got {row['input_tokens']}/{row['output_tokens']}"
+    )
+    assert row["cached_input_tokens"] + row["cache_write_tokens"] <= row["input_tokens"], (
+        f"expected input_tokens to include cache reads and writes, got {row['input_tokens']} input, "
+        f"{row['cached_input_tokens']} cached, {row['cache_write_tokens']} written"
+    )
+    expected = expected_cost(
+        price_key,
+        input_tokens=row["input_tokens"],
+        output_tokens=row["output_tokens"],
+        cached_input=row["cached_input_tokens"],
+        cache_write=row["cache_write_tokens"],
+    )
+    assert row["cost_usd"] == same_cost(expected), (
+        f"expected cost_usd {expected!r} from the {price_key} price on the row's tokens, got {row['cost_usd']!r}"
+    )
+
+
+class RequestIds:
+    """An httpx response hook remembering each answer's x-request-id, for SDK helpers (such as
+    `responses.stream`) that do not expose the HTTP response."""
+
+    def __init__(self) -> None:
+        self.seen: list[str | None] = []
+
+    def __call__(self, response: Any) -> None:
+        self.seen.append(response.headers.get("x-request-id"))
+
+    def last(self) -> str | None:
+        assert self.seen, "expected the SDK to have received at least one answer"
+        return self.seen[-1]

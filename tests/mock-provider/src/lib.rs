@@ -15,6 +15,7 @@
 //! by the `dialect` module.
 
 pub mod anthropic;
+pub mod gemini;
 pub mod openai;
 pub mod script;
 
@@ -182,6 +183,7 @@ fn router(state: AppState) -> Router {
         .merge(anthropic::router(state.clone()))
         .merge(dialect::router(state.clone()))
         .merge(record::router())
+        .merge(gemini::router())
         .fallback(dialect::not_found)
         .method_not_allowed_fallback(dialect::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -1,5 +1,5 @@
 //! The OpenAI mock: `/v1/chat/completions`, `/v1/completions`,
-//! `/v1/embeddings` and `/v1/models` (the latter routed through the
+//! `/v1/embeddings`, `/v1/responses` and `/v1/models` (the latter routed through the
 //! `dialect` module, as Anthropic clients call it too), in OpenAI's
 //! documented wire format.
 //!
@@ -14,6 +14,7 @@ mod completions;
 mod embeddings;
 mod error;
 pub(crate) mod models;
+pub mod responses;
 mod usage;
 
 pub use error::ApiError;
@@ -41,6 +42,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/v1/chat/completions", post(chat::create))
         .route("/v1/completions", post(completions::create))
         .route("/v1/embeddings", post(embeddings::create))
+        .merge(responses::routes())
         .route_layer(from_fn_with_state(state, guard))
 }
 

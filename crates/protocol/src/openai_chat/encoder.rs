@@ -127,7 +127,14 @@ impl StreamEncoder for Encoder {
             return out;
         }
         match event {
-            StreamEvent::Start { .. } => self.start(&mut out),
+            StreamEvent::Start { usage, .. } => {
+                // Usage may arrive only here: Gemini sends a tool call, its finish reason and
+                // the usage in one chunk, which decodes to a Start carrying the usage.
+                if *usage != Usage::default() {
+                    self.merge_usage(usage);
+                }
+                self.start(&mut out)
+            }
             StreamEvent::Usage { usage } => self.merge_usage(usage),
             StreamEvent::Error { error } => {
                 self.ended = true;
@@ -275,6 +282,51 @@ mod tests {
             chunks[1]["choices"][0]["delta"]["reasoning_content"],
             "plan"
         );
+    }
+
+    #[test]
+    fn usage_known_only_from_the_start_still_reaches_the_usage_chunk() {
+        // Regression: a Gemini tool call arrives as one chunk (call, finish, usage), so the only
+        // usage the encoder ever sees is the one on Start; the usage chunk went missing.
+        let mut encoder = Encoder::new("id".into(), "gemini-2.5-flash".into(), true);
+        let usage = Usage {
+            input_tokens: 26,
+            output_tokens: 29,
+            reasoning_tokens: 16,
+            ..Usage::default()
+        };
+        let mut out = Vec::new();
+        for event in [
+            StreamEvent::Start {
+                id: "r".into(),
+                model: "gemini-2.5-flash".into(),
+                usage,
+            },
+            StreamEvent::ToolCallStart {
+                index: 0,
+                id: "call_0".into(),
+                name: "f".into(),
+                thought_signature: None,
+            },
+            StreamEvent::ToolCallDelta {
+                index: 0,
+                arguments: "{}".into(),
+            },
+            StreamEvent::BlockStop { index: 0 },
+            StreamEvent::Finish {
+                stop_reason: crate::canonical::StopReason::ToolUse,
+            },
+        ] {
+            out.extend(encoder.encode(&event));
+        }
+        out.extend(encoder.finish());
+        let usage_chunk = out
+            .iter()
+            .filter_map(|e| serde_json::from_str::<Value>(&e.data).ok())
+            .find(|c| c["choices"] == serde_json::json!([]))
+            .expect("a usage chunk");
+        assert_eq!(usage_chunk["usage"]["prompt_tokens"], 26);
+        assert_eq!(usage_chunk["usage"]["completion_tokens"], 29);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! nothing here knows how proxying or storage works.
 
 mod keys;
+mod prices;
 mod report;
 
 use std::net::SocketAddr;
@@ -63,7 +64,23 @@ enum Command {
         json: bool,
         #[arg(long)]
         csv: bool,
+        /// Re-price the period as if every request had gone to MODEL (a route alias,
+        /// provider/model, or any model the price tables know)
+        #[arg(long = "as", value_name = "MODEL", conflicts_with_all = ["csv", "by"])]
+        as_model: Option<String>,
     },
+    /// Manage the prices used for costs
+    Prices {
+        #[command(subcommand)]
+        action: PricesAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PricesAction {
+    /// Import a price file in LiteLLM's model_prices_and_context_window.json format; it ranks
+    /// between [prices] in the config and the built-in table
+    Import { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,11 +110,23 @@ fn main() -> ExitCode {
         },
         Command::History { limit, json } => report::history(&locations, limit, json),
         Command::Costs {
+            as_model: Some(model),
+            since,
+            json,
+            ..
+        } => report::since_ms(since.as_deref()).and_then(|since_ms| {
+            prices::what_if(&locations, &model, since.as_deref(), since_ms, json)
+        }),
+        Command::Costs {
             by,
             since,
             json,
             csv,
+            as_model: None,
         } => report::costs(&locations, &by, since.as_deref(), json, csv),
+        Command::Prices {
+            action: PricesAction::Import { file },
+        } => prices::import(&locations, &file),
     };
     match result {
         Ok(code) => code,

@@ -61,15 +61,7 @@ pub fn costs(
     csv: bool,
 ) -> anyhow::Result<ExitCode> {
     let by = GroupBy::parse(by).context("--by must be day, model, provider, tag or client")?;
-    let since_ms = since
-        .map(|s| {
-            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|t| t.and_utc().timestamp_millis())
-                .with_context(|| format!("--since '{s}' is not a date like 2026-01-31"))
-        })
-        .transpose()?;
+    let since_ms = since_ms(since)?;
     let filter = Filter {
         since_ms,
         ..Filter::default()
@@ -129,4 +121,17 @@ fn clip(text: &str, width: usize) -> String {
         out.push('…');
         out
     }
+}
+
+/// `--since YYYY-MM-DD` (a UTC day) as epoch milliseconds.
+pub fn since_ms(since: Option<&str>) -> anyhow::Result<Option<i64>> {
+    since
+        .map(|s| {
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc().timestamp_millis())
+                .with_context(|| format!("--since '{s}' is not a date like 2026-01-31"))
+        })
+        .transpose()
 }

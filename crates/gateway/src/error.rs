@@ -36,6 +36,9 @@ pub enum ProxyError {
     UpstreamUnreachable { provider: String, detail: String },
     #[error("Provider '{provider}' did not answer within {seconds} s.")]
     UpstreamTimeout { provider: String, seconds: u64 },
+    /// A `block` budget is used up (see [`crate::budgets`]).
+    #[error("{0}")]
+    BudgetExceeded(String),
     #[error("{0}")]
     Unavailable(String),
     #[error("{0}")]
@@ -55,6 +58,7 @@ impl ProxyError {
             ProxyError::NotSupported(_) => StatusCode::NOT_IMPLEMENTED,
             ProxyError::UpstreamUnreachable { .. } => StatusCode::BAD_GATEWAY,
             ProxyError::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+            ProxyError::BudgetExceeded(_) => StatusCode::TOO_MANY_REQUESTS,
             ProxyError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ProxyError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -76,6 +80,7 @@ impl ProxyError {
                 ("upstream_error", Some("upstream_unreachable"))
             }
             ProxyError::UpstreamTimeout { .. } => ("upstream_error", Some("upstream_timeout")),
+            ProxyError::BudgetExceeded(_) => ("budget_exceeded", Some("budget_exceeded")),
             ProxyError::Unavailable(_) => ("server_error", Some("shutting_down")),
             ProxyError::Internal(_) => ("server_error", None),
         }

@@ -5,6 +5,7 @@
 //! command line: both start it through [`server::Gateway`].
 
 pub mod admin;
+pub mod budgets;
 pub mod clients;
 pub mod config;
 pub mod error;

@@ -5,6 +5,11 @@
 //! file is parsed and validated whole; only a valid one replaces the running config, in one
 //! atomic swap, so a request in flight keeps the snapshot it started with. An invalid one is
 //! refused with its problems logged, and the old config stays.
+//!
+//! Imported prices (`<data dir>/prices-imported.json`, written by `switchyard prices import`)
+//! are part of the config snapshot: they are read again whenever the config is applied, and
+//! a change to that file alone also triggers a reload. An unreadable import keeps the prices
+//! imported before.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,6 +18,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{self, Config, ConfigError};
+use crate::pricing::imported::ImportedPrices;
 use crate::state::AppState;
 
 const POLL: Duration = Duration::from_secs(1);
@@ -32,6 +38,7 @@ pub fn spawn(
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut last = std::fs::read_to_string(&path).ok();
+        let mut last_prices = imported_stamp(&state);
         loop {
             tokio::select! {
                 () = stop.cancelled() => return,
@@ -40,10 +47,12 @@ pub fn spawn(
             let Ok(text) = tokio::fs::read_to_string(&path).await else {
                 continue;
             };
-            if last.as_deref() == Some(text.as_str()) {
+            let prices = imported_stamp(&state);
+            if last.as_deref() == Some(text.as_str()) && prices == last_prices {
                 continue;
             }
             last = Some(text.clone());
+            last_prices = prices;
             match apply(&state, &text) {
                 Reloaded::Applied => {
                     tracing::info!(path = %path.display(), "configuration reloaded")
@@ -62,8 +71,12 @@ pub fn spawn(
 /// Validates `text` and, if valid, makes it the running config.
 pub fn apply(state: &AppState, text: &str) -> Reloaded {
     match config::parse(text) {
-        Ok(new) => {
+        Ok(mut new) => {
             let old = state.config.load();
+            new.imported_prices = match &state.data_dir {
+                Some(dir) => imported_prices(dir, old.imported_prices.clone()),
+                None => old.imported_prices.clone(),
+            };
             if new.server.listen != old.server.listen {
                 tracing::warn!(
                     old = %old.server.listen, new = %new.server.listen,
@@ -87,4 +100,29 @@ pub fn check(path: &Path) -> Result<Config, config::LoadError> {
         path: path.display().to_string(),
         source,
     })
+}
+
+/// The prices imported into `data_dir`, or `previous` when the file cannot be used.
+pub fn imported_prices(
+    data_dir: &Path,
+    previous: Option<Arc<ImportedPrices>>,
+) -> Option<Arc<ImportedPrices>> {
+    match ImportedPrices::load(data_dir) {
+        Ok(Some(prices)) => {
+            tracing::info!(models = prices.models.len(), "imported prices loaded");
+            Some(Arc::new(prices))
+        }
+        Ok(None) => None,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot use the imported prices; keeping the previous ones");
+            previous
+        }
+    }
+}
+
+/// Size and modification time of the imported price file, to notice a new import.
+fn imported_stamp(state: &AppState) -> Option<(u64, std::time::SystemTime)> {
+    let dir = state.data_dir.as_ref()?;
+    let meta = std::fs::metadata(crate::pricing::imported::path_in(dir)).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
 }

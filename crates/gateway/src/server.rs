@@ -14,8 +14,9 @@ use axum::Router;
 use axum::serve::ListenerExt;
 use tokio_util::sync::CancellationToken;
 
+use crate::budgets::BudgetTracker;
 use crate::config::{self, Config};
-use crate::history::History;
+use crate::history::{History, costs};
 use crate::paths::Locations;
 use crate::routing::RoutingState;
 use crate::secrets::{KeyResolver, KeyStore, Secret};
@@ -63,6 +64,13 @@ fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// What the state is built around, opened before the listener.
+struct Stores {
+    history: History,
+    budgets: BudgetTracker,
+    data_dir: Option<std::path::PathBuf>,
+}
+
 /// A running gateway.
 #[derive(Debug)]
 pub struct Gateway {
@@ -93,10 +101,18 @@ impl Gateway {
         keychain: Option<Arc<dyn KeyStore>>,
     ) -> Result<Gateway, StartError> {
         let started = Instant::now();
-        let config = config::load_or_create(&locations.config_path)?;
+        let mut config = config::load_or_create(&locations.config_path)?;
         let addr = locations.listen.unwrap_or(config.server.listen);
         private_dir(&locations.data_dir).map_err(crate::history::HistoryError::from)?;
+        config.imported_prices = crate::reload::imported_prices(&locations.data_dir, None);
         let history = History::open(&locations.history_path(), config.logging.retention_days)?;
+        let budgets = BudgetTracker::default();
+        let now = chrono::Utc::now();
+        let (day, month) = crate::budgets::period_starts(now);
+        let spent = history
+            .read(move |c| Ok((costs::spent_since(c, day)?, costs::spent_since(c, month)?)))
+            .await?;
+        budgets.seed(spent.0, spent.1, now);
         let token_path = locations.admin_token_path();
         let admin_token = crate::admin::token::load_or_create(&token_path).map_err(|source| {
             StartError::Token {
@@ -126,7 +142,11 @@ impl Gateway {
             listener,
             listen,
             config,
-            history,
+            Stores {
+                history,
+                budgets,
+                data_dir: Some(locations.data_dir.clone()),
+            },
             admin_token,
             keychain,
             started,
@@ -155,14 +175,14 @@ impl Gateway {
         listener: tokio::net::TcpListener,
         listen: SocketAddr,
         config: Config,
-        history: History,
+        stores: Stores,
         admin_token: Secret,
         keychain: Option<Arc<dyn KeyStore>>,
         started: Instant,
     ) -> Gateway {
         let state = Arc::new(AppState {
             config: ArcSwap::from_pointee(config),
-            history,
+            history: stores.history,
             keys: KeyResolver::new(keychain),
             clients: Clients::default(),
             routing: RoutingState::default(),
@@ -171,7 +191,23 @@ impl Gateway {
             started,
             abort: CancellationToken::new(),
             rejects_stream_options: Mutex::new(Default::default()),
+            budgets: stores.budgets,
+            data_dir: stores.data_dir,
         });
+        // Every record handed to the history adds its cost to the live spend. The observer
+        // holds the state weakly: the state owns the history that holds the observer.
+        let weak = Arc::downgrade(&state);
+        state.history.observe(Arc::new(move |record| {
+            if let (Some(state), Some(cost)) = (weak.upgrade(), record.cost_usd) {
+                let config = state.config.load();
+                state.budgets.add(
+                    record.started_at_ms,
+                    cost,
+                    config.budgets.as_ref(),
+                    chrono::Utc::now(),
+                );
+            }
+        }));
         let stop_accepting = CancellationToken::new();
         let app = app(state.clone());
         let listener = listener.tap_io(|tcp| {

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use arc_swap::ArcSwap;
 
+use crate::budgets::BudgetTracker;
 use crate::config::Config;
 use crate::history::History;
 use crate::routing::RoutingState;
@@ -31,6 +32,10 @@ pub struct AppState {
     pub abort: tokio_util::sync::CancellationToken,
     /// Providers (by id) seen rejecting `stream_options`: asked again without it.
     pub rejects_stream_options: Mutex<HashSet<String>>,
+    /// Today's and this month's spend, and the budget notifications.
+    pub budgets: BudgetTracker,
+    /// Where imported prices are kept (`None` in tests that run without a data dir).
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 pub type SharedState = Arc<AppState>;

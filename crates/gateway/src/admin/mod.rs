@@ -2,6 +2,7 @@
 //! scripts. Every endpoint requires the admin token. Handlers only translate query strings into
 //! typed filters and call the history; no key is ever part of an answer.
 
+mod budgets;
 mod keys;
 pub mod token;
 
@@ -27,6 +28,8 @@ pub fn router(state: SharedState) -> Router<SharedState> {
         .route("/api/requests", get(list_requests))
         .route("/api/requests/{id}", get(request_detail))
         .route("/api/costs", get(cost_report))
+        .route("/api/costs/what-if", get(budgets::what_if))
+        .route("/api/budgets", get(budgets::status))
         .route("/api/status", get(status))
         .route("/api/providers", get(providers))
         .route(
@@ -322,5 +325,14 @@ async fn prices(State(state): State<SharedState>) -> Json<serde_json::Value> {
                    "cached_input": p.cached_input, "cache_write": p.cache_write, "source": "config"})
         })
         .collect();
-    Json(json!({ "prices": prices }))
+    let builtin: Vec<_> = crate::pricing::builtin::table()
+        .sections
+        .iter()
+        .map(|s| {
+            json!({"section": s.key, "vendor": s.vendor, "source": s.source, "as_of": s.as_of,
+                   "checked": s.checked, "notes": s.notes, "models": s.models.len()})
+        })
+        .collect();
+    let imported = config.imported_prices.as_ref().map(|p| p.models.len());
+    Json(json!({ "prices": prices, "imported_models": imported, "builtin": builtin }))
 }

@@ -261,6 +261,7 @@ impl Validator<'_> {
             routes,
             prices,
             budgets,
+            imported_prices: None,
             bare_models: HashMap::new(),
             ambiguous_models: HashMap::new(),
         };

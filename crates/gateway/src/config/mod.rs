@@ -28,6 +28,9 @@ pub struct Config {
     /// Price overrides keyed by `provider/model` (or a bare model name).
     pub prices: HashMap<String, Price>,
     pub budgets: Option<Budgets>,
+    /// Prices imported with `switchyard prices import` (not part of the file: attached from
+    /// the data dir at start and on reload, so that a request's snapshot holds its prices).
+    pub imported_prices: Option<Arc<crate::pricing::imported::ImportedPrices>>,
     /// Bare model name → index into `providers`, for names listed by exactly one provider.
     bare_models: HashMap<String, usize>,
     /// Bare model names listed by more than one provider: ambiguous, so never resolved.

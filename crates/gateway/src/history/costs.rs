@@ -2,8 +2,10 @@
 
 use rusqlite::Connection;
 use serde::Serialize;
+use switchyard_protocol::Usage;
 
 use super::query::Filter;
+use crate::pricing::what_if::UsageRow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupBy {
@@ -99,4 +101,46 @@ pub fn report(conn: &Connection, by: GroupBy, filter: &Filter) -> rusqlite::Resu
         rows,
         total_cost_usd: total.unwrap_or(0.0),
     })
+}
+
+/// The stored usage and cost of every request matching `filter` that reached a provider and
+/// used tokens, for re-pricing (what-if).
+pub fn usage_rows(conn: &Connection, filter: &Filter) -> rusqlite::Result<Vec<UsageRow>> {
+    let (where_sql, params) = filter.to_sql();
+    let used = "provider IS NOT NULL AND (input_tokens > 0 OR output_tokens > 0)";
+    let where_sql = if where_sql.is_empty() {
+        format!("WHERE {used}")
+    } else {
+        format!("{where_sql} AND {used}")
+    };
+    let sql = format!(
+        "SELECT input_tokens, cached_input_tokens, cache_write_tokens, output_tokens,
+                reasoning_tokens, cost_usd, usage_estimated
+         FROM requests {where_sql}"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    stmt.query_map(rusqlite::params_from_iter(params.iter()), |row| {
+        Ok(UsageRow {
+            usage: Usage {
+                input_tokens: row.get::<_, i64>(0)? as u64,
+                cached_input_tokens: row.get::<_, i64>(1)? as u64,
+                cache_write_tokens: row.get::<_, i64>(2)? as u64,
+                output_tokens: row.get::<_, i64>(3)? as u64,
+                reasoning_tokens: row.get::<_, i64>(4)? as u64,
+            },
+            cost_usd: row.get(5)?,
+            usage_estimated: row.get(6)?,
+        })
+    })?
+    .collect()
+}
+
+/// Total known cost of the requests started at or after `since_ms` (the budgets' starting
+/// point when the gateway starts).
+pub fn spent_since(conn: &Connection, since_ms: i64) -> rusqlite::Result<f64> {
+    conn.query_row(
+        "SELECT COALESCE(SUM(cost_usd), 0.0) FROM requests WHERE started_at >= ?1",
+        [since_ms],
+        |row| row.get(0),
+    )
 }

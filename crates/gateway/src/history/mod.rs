@@ -90,6 +90,8 @@ pub struct Record {
     /// True when the provider reported no usage and the numbers are Switchyard's estimate.
     pub usage_estimated: bool,
     pub cost_usd: Option<f64>,
+    /// Where `cost_usd`'s price came from (see [`crate::pricing::Priced`]).
+    pub price_source: Option<String>,
     pub latency_ms: u64,
     pub ttft_ms: Option<u64>,
     pub tags: Vec<(String, String)>,
@@ -104,6 +106,24 @@ pub struct History {
     writer: WriterHandle,
     reader: Arc<Mutex<Connection>>,
     progress: Arc<Progress>,
+    observer: Arc<ObserverSlot>,
+}
+
+/// Called with every record as it is handed over (before it is written): how live figures
+/// such as the budgets' spend follow the history without querying it per request.
+pub type RecordObserver = Arc<dyn Fn(&Record) + Send + Sync>;
+
+#[derive(Default)]
+struct ObserverSlot(std::sync::OnceLock<RecordObserver>);
+
+impl std::fmt::Debug for ObserverSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "ObserverSlot(set)"
+        } else {
+            "ObserverSlot(empty)"
+        })
+    }
 }
 
 /// Counts records handed over and written, for read-your-writes and the benchmark's lag figure.
@@ -178,17 +198,31 @@ impl History {
             writer,
             reader: Arc::new(Mutex::new(reader)),
             progress,
+            observer: Arc::default(),
         })
+    }
+
+    /// Sets the one observer of handed-over records (later calls are ignored).
+    pub fn observe(&self, observer: RecordObserver) {
+        let _ = self.observer.0.set(observer);
+    }
+
+    fn notify(&self, record: &Record) {
+        if let Some(observer) = self.observer.0.get() {
+            observer(record);
+        }
     }
 
     /// Hands a finished record to the writer, waiting while the queue is full.
     pub async fn record(&self, record: Record) {
+        self.notify(&record);
         self.progress.enqueued.fetch_add(1, Ordering::SeqCst);
         self.writer.send(record).await;
     }
 
     /// Hands a record over from synchronous code (a `Drop`): never blocks, never drops.
     pub fn record_detached(&self, record: Record) {
+        self.notify(&record);
         self.progress.enqueued.fetch_add(1, Ordering::SeqCst);
         self.writer.send_detached(record);
     }

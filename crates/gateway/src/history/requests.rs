@@ -4,9 +4,10 @@ use rusqlite::{Connection, Row, Transaction, params};
 
 use super::{Outcome, Record};
 
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "requests/1",
-    "CREATE TABLE requests (
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "requests/1",
+        "CREATE TABLE requests (
         id TEXT PRIMARY KEY,
         started_at INTEGER NOT NULL,           -- ms since the Unix epoch
         client TEXT,
@@ -34,7 +35,14 @@ pub const MIGRATIONS: &[(&str, &str)] = &[(
     CREATE INDEX requests_by_time ON requests (started_at);
     CREATE INDEX requests_by_model ON requests (upstream_model, started_at);
     CREATE INDEX requests_by_provider ON requests (provider, started_at);",
-)];
+    ),
+    // Where the row's price came from (`config:…`, `imported:…`, `builtin:… (as of …)`);
+    // null when the model had no price. Rows written before this migration have null.
+    (
+        "requests/2",
+        "ALTER TABLE requests ADD COLUMN price_source TEXT;",
+    ),
+];
 
 pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
     let tags: serde_json::Map<String, serde_json::Value> = r
@@ -47,9 +55,9 @@ pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
             id, started_at, client, user_agent, inbound_api, requested_model, provider,
             upstream_model, status, outcome, stream, attempts, input_tokens, cached_input_tokens,
             cache_write_tokens, output_tokens, reasoning_tokens, usage_estimated, cost_usd,
-            latency_ms, ttft_ms, tags, error)
+            latency_ms, ttft_ms, tags, error, price_source)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                 ?19, ?20, ?21, ?22, ?23)",
+                 ?19, ?20, ?21, ?22, ?23, ?24)",
     )?
     .execute(params![
         r.id,
@@ -75,6 +83,7 @@ pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
         r.ttft_ms.map(|v| v as i64),
         serde_json::Value::Object(tags).to_string(),
         r.error,
+        r.price_source,
     ])?;
     Ok(())
 }
@@ -87,7 +96,7 @@ pub fn delete_before(conn: &Connection, cutoff_ms: i64) -> rusqlite::Result<usiz
 pub const COLUMNS: &str = "id, started_at, client, inbound_api, requested_model, provider, \
     upstream_model, status, outcome, stream, attempts, input_tokens, cached_input_tokens, \
     cache_write_tokens, output_tokens, reasoning_tokens, usage_estimated, cost_usd, latency_ms, \
-    ttft_ms, tags, error, user_agent";
+    ttft_ms, tags, error, user_agent, price_source";
 
 /// A history row as the admin API and the CLI show it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -110,6 +119,9 @@ pub struct RequestRow {
     pub reasoning_tokens: u64,
     pub usage_estimated: bool,
     pub cost_usd: Option<f64>,
+    /// Where the price came from, e.g. `builtin:openai/gpt-4.1 (as of 2026-04)`; null when
+    /// the model had no price.
+    pub price_source: Option<String>,
     pub latency_ms: u64,
     pub ttft_ms: Option<u64>,
     pub tags: serde_json::Value,
@@ -139,6 +151,7 @@ pub fn from_row(row: &Row<'_>) -> rusqlite::Result<RequestRow> {
         reasoning_tokens: row.get::<_, i64>(15)? as u64,
         usage_estimated: row.get(16)?,
         cost_usd: row.get(17)?,
+        price_source: row.get(23)?,
         latency_ms: row.get::<_, i64>(18)? as u64,
         ttft_ms: row.get::<_, Option<i64>>(19)?.map(|v| v as u64),
         tags: serde_json::from_str(&tags).unwrap_or(serde_json::Value::Null),

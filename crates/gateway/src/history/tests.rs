@@ -28,6 +28,7 @@ fn record(id: &str, started_at_ms: i64, model: &str, cost: Option<f64>) -> Recor
         },
         usage_estimated: false,
         cost_usd: cost,
+        price_source: cost.map(|_| "builtin:test".to_owned()),
         latency_ms: 7,
         ttft_ms: Some(7),
         tags: vec![],

@@ -28,8 +28,9 @@ pub fn account(
     else {
         return;
     };
-    row.cost_usd = crate::pricing::effective_price(config, provider, model)
-        .map(|price| crate::pricing::cost_usd(&row.usage, &price));
+    let priced = crate::pricing::lookup(config, provider, model);
+    row.cost_usd = priced.as_ref().map(|p| p.cost(&row.usage));
+    row.price_source = priced.map(|p| p.source);
 }
 
 /// `x-switchyard-provider`, `x-switchyard-model` and (for whole answers) `x-switchyard-cost-usd`.

@@ -214,6 +214,17 @@ async fn route(
     mut rec: Recorder,
 ) -> Response {
     let api = inbound.api;
+    if api != ClientApi::CountTokens
+        && let Err(err) = state
+            .budgets
+            .admit(config.budgets.as_ref(), chrono::Utc::now())
+    {
+        // A used-up `block` budget: recorded like any refusal; SDKs must not retry it.
+        let mut response = reject(api, rec, err).await;
+        let no_retry = HeaderValue::from_static("false");
+        response.headers_mut().insert("x-should-retry", no_retry);
+        return response;
+    }
     let model = rec.row().requested_model.clone().unwrap_or_default();
     let resolution = match config.resolve(&model) {
         Ok(resolution) => resolution,

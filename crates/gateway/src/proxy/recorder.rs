@@ -124,6 +124,7 @@ fn empty_record() -> Record {
         usage: Usage::default(),
         usage_estimated: false,
         cost_usd: None,
+        price_source: None,
         latency_ms: 0,
         ttft_ms: None,
         tags: Vec::new(),

@@ -5,6 +5,7 @@
 
 mod admin;
 mod conformance;
+mod costs;
 mod failures;
 mod fallback;
 mod harness;

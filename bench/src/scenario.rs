@@ -414,7 +414,7 @@ pub fn run(options: &Options, rt: &Runtime) -> anyhow::Result<Outcome> {
     notes.push(format!("at end: {}", crate::machine::busyness()));
 
     // ---- The table ----
-    table.section("Added latency, 1 request in flight (JSON, 16-token answer)");
+    table.section("Added latency, 1 request in flight (JSON answer)");
     latency_rows(
         &mut table,
         "pass-through (OpenAI → OpenAI)",
@@ -513,8 +513,16 @@ pub fn run(options: &Options, rt: &Runtime) -> anyhow::Result<Outcome> {
 
     table.section("Streaming (SSE)");
     for (what, direct, proxy) in [
-        ("first event, pass-through (64 events, c=1)", &st_d, &st_p),
-        ("first event, translated (64 events, c=1)", &tst_d, &tst_p),
+        (
+            "first event, pass-through (64 events unpaced, c=1)",
+            &st_d,
+            &st_p,
+        ),
+        (
+            "first event, translated (64 events unpaced, c=1)",
+            &tst_d,
+            &tst_p,
+        ),
     ] {
         let (d, x) = (
             direct.first_event.value_at_quantile(0.5),
@@ -536,12 +544,12 @@ pub fn run(options: &Options, rt: &Runtime) -> anyhow::Result<Outcome> {
     }
     for (what, direct, proxy) in [
         (
-            "gap between events, pass-through (64 × 20 ms, 8 streams)",
+            "paced pass-through (64 events × 20 ms, 8 streams)",
             &pace_d,
             &pace_p,
         ),
         (
-            "gap between events, translated (64 × 20 ms, 8 streams)",
+            "paced translated (64 events × 20 ms, 8 streams)",
             &tpace_d,
             &tpace_p,
         ),
@@ -551,7 +559,7 @@ pub fn run(options: &Options, rt: &Runtime) -> anyhow::Result<Outcome> {
             proxy.gaps.value_at_quantile(0.5),
         );
         table.check(
-            &format!("{what}, p50"),
+            &format!("{what}: gap between events, p50"),
             ms(d),
             ms(x),
             added_ms(x, d),
@@ -562,13 +570,13 @@ pub fn run(options: &Options, rt: &Runtime) -> anyhow::Result<Outcome> {
             direct.gaps.value_at_quantile(0.99),
             proxy.gaps.value_at_quantile(0.99),
         );
-        table.info(&format!("{what}, p99"), ms(d), ms(x), added_ms(x, d));
+        table.info(&format!("{what}: gap, p99"), ms(d), ms(x), added_ms(x, d));
         let (d, x) = (
             direct.latency.value_at_quantile(0.5),
             proxy.latency.value_at_quantile(0.5),
         );
         table.info(
-            &format!("{what}, whole stream p50"),
+            &format!("{what}: whole stream, p50"),
             ms(d),
             ms(x),
             added_ms(x, d),

@@ -505,8 +505,8 @@ pub fn run(options: &Options, rt: &Runtime) -> anyhow::Result<Outcome> {
             "—".into(),
             format!("{:.1} µs", cpu.as_secs_f64() * 1e6 / requests as f64),
             format!(
-                "{} over {requests} requests",
-                ms(u64::try_from(cpu.as_nanos()).unwrap_or(0))
+                "{:.2} s of CPU (user + system) over {requests} requests",
+                cpu.as_secs_f64()
             ),
         );
     }

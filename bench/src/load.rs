@@ -325,3 +325,69 @@ async fn one(
 fn nanos(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fast_mock::{self, Pacing};
+
+    async fn mock() -> SocketAddr {
+        let (listener, addr) = fast_mock::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .expect("a loopback port");
+        let pacing = Pacing {
+            events: 16,
+            gap: Duration::ZERO,
+        };
+        tokio::spawn(fast_mock::serve(listener, pacing));
+        addr
+    }
+
+    fn few(concurrency: usize) -> Phase {
+        Phase {
+            concurrency,
+            warmup: 1,
+            duration: Duration::from_secs(5),
+            max_requests: 3,
+        }
+    }
+
+    #[tokio::test]
+    async fn every_answer_is_counted_and_warm_ups_are_not_timed() {
+        let addr = mock().await;
+        let body = r#"{"model":"bench","messages":[]}"#.to_owned();
+        let target = Target::post(addr, "/v1/chat/completions", body, false, &[]).unwrap();
+        let sample = run(&target, few(2)).await;
+        assert_eq!(sample.ok, 6, "3 timed requests on each of 2 connections");
+        assert_eq!(sample.answered, 8, "the 2 warm-ups were answered too");
+        assert_eq!(
+            sample.latency.len(),
+            6,
+            "only timed requests are in the histogram"
+        );
+        assert_eq!(
+            sample.errors + sample.failed,
+            0,
+            "{:?}",
+            sample.first_problem
+        );
+    }
+
+    #[tokio::test]
+    async fn each_sse_event_is_timed_openai_and_anthropic_alike() {
+        let addr = mock().await;
+        let chat = r#"{"model":"bench-s8","stream":true}"#.to_owned();
+        let chat = Target::post(addr, "/v1/chat/completions", chat, true, &[]).unwrap();
+        let sample = run(&chat, few(1)).await;
+        assert_eq!(sample.first_event.len(), 3, "one first event per stream");
+        // 8 content events, the finish chunk and [DONE]: 10 events, 9 gaps per stream.
+        assert_eq!(sample.gaps.len(), 27, "9 gaps in each of 3 streams");
+
+        let messages = r#"{"model":"claude-x-s8","stream":true}"#.to_owned();
+        let messages = Target::post(addr, "/v1/messages", messages, true, &[]).unwrap();
+        let sample = run(&messages, few(1)).await;
+        // message_start, content_block_start, 8 deltas, content_block_stop, message_delta,
+        // message_stop: 13 events, 12 gaps per stream.
+        assert_eq!(sample.gaps.len(), 36, "12 gaps in each of 3 streams");
+    }
+}

@@ -1,7 +1,7 @@
 # The two commands that matter: `make run` starts Switchyard, `make test` runs every test.
 # Both install what is missing on a fresh Debian/Ubuntu machine first (scripts/setup.sh).
 
-.PHONY: run test setup check fmt lint fuzz
+.PHONY: run test setup check fmt lint fuzz bench
 
 run:
 	@./scripts/run.sh
@@ -11,6 +11,11 @@ test:
 
 setup:
 	@./scripts/setup.sh
+
+# What Switchyard adds to a request (latency, throughput, streaming, memory, start-up, history),
+# measured against a fast mock provider on loopback; prints one table. See docs/benchmarks.md.
+bench:
+	@./scripts/bench.sh
 
 # Quick inner loop while developing: formatting, lints and the Rust tests only.
 check: fmt lint

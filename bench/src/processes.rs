@@ -16,7 +16,7 @@ use anyhow::{Context, bail};
 /// The environment variable the bench config names for the Anthropic provider's key.
 pub const ANTHROPIC_KEY_ENV: &str = "SWITCHYARD_BENCH_ANTHROPIC_KEY";
 /// What it holds: the fast mock checks no key, but the gateway insists on having one.
-const ANTHROPIC_KEY: &str = "sk-ant-bench-0000000000000000";
+const ANTHROPIC_KEY: &str = "bench-fake-anthropic-key";
 
 /// A child process that is sent SIGTERM (then killed) when dropped.
 #[derive(Debug)]

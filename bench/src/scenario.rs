@@ -63,7 +63,7 @@ struct Targets {
 impl Targets {
     fn new(mock: std::net::SocketAddr, gateway: std::net::SocketAddr) -> anyhow::Result<Targets> {
         let anthropic = [
-            ("x-api-key", "sk-ant-bench"),
+            ("x-api-key", "bench-fake-anthropic-key"),
             ("anthropic-version", "2023-06-01"),
         ];
         let chat = |addr, model: &str, stream| {

@@ -1,0 +1,31 @@
+// One live connection to `/api/events` for the whole app; pages subscribe to new history rows.
+
+import { followRequests, type LiveState } from '../api/events'
+import type { RequestRow } from '../api/types'
+
+export const live = $state<{ state: LiveState; detail: string | null }>({ state: 'stopped', detail: null })
+
+const listeners = new Set<(row: RequestRow) => void>()
+let stop: (() => void) | null = null
+
+export function startLive(): void {
+  if (stop) return
+  stop = followRequests({
+    onRow: (row) => listeners.forEach((listener) => listener(row)),
+    onState: (state, detail) => {
+      live.state = state
+      live.detail = detail ?? null
+    },
+  })
+}
+
+export function stopLive(): void {
+  stop?.()
+  stop = null
+}
+
+/** Calls `listener` for each new request until the returned function is called. */
+export function onRequest(listener: (row: RequestRow) => void): () => void {
+  listeners.add(listener)
+  return () => listeners.delete(listener)
+}

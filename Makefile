@@ -1,7 +1,7 @@
 # The two commands that matter: `make run` starts Switchyard, `make test` runs every test.
 # Both install what is missing on a fresh Debian/Ubuntu machine first (scripts/setup.sh).
 
-.PHONY: run test setup check fmt lint fuzz bench
+.PHONY: run test setup check fmt lint fuzz bench ui bindings
 
 run:
 	@./scripts/run.sh
@@ -30,3 +30,11 @@ lint:
 # Every parser and translator under libFuzzer, 5 minutes each (FUZZ_SECONDS to change).
 fuzz:
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-300} ./scripts/fuzz.sh
+
+# The dashboard's production bundle (ui/dist), embedded into the gateway at build time.
+ui:
+	@./scripts/ui.sh build
+
+# Regenerates the dashboard's TypeScript types (ui/src/api/generated) from the admin API's Rust types.
+bindings:
+	UPDATE_BINDINGS=1 cargo test -p switchyard-gateway --lib bindings

@@ -60,7 +60,7 @@ pub struct BudgetEvent {
 }
 
 /// One period's figures, for `GET /api/budgets`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct PeriodStatus {
     pub limit_usd: Option<f64>,
     pub spent_usd: f64,
@@ -69,9 +69,10 @@ pub struct PeriodStatus {
     pub resets_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct BudgetStatus {
     /// `warn`, `block`, or null when no `[budgets]` is configured.
+    #[ts(type = "string | null")]
     pub action: Option<&'static str>,
     /// True when new requests are being refused.
     pub blocking: bool,

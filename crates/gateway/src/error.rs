@@ -81,7 +81,7 @@ impl ProxyError {
             }
             ProxyError::UpstreamTimeout { .. } => ("upstream_error", Some("upstream_timeout")),
             ProxyError::BudgetExceeded(_) => ("budget_exceeded", Some("budget_exceeded")),
-            ProxyError::Unavailable(_) => ("server_error", Some("shutting_down")),
+            ProxyError::Unavailable(_) => ("server_error", Some("unavailable")),
             ProxyError::Internal(_) => ("server_error", None),
         }
     }

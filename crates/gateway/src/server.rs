@@ -69,6 +69,7 @@ struct Stores {
     history: History,
     budgets: BudgetTracker,
     data_dir: Option<std::path::PathBuf>,
+    config_path: Option<std::path::PathBuf>,
 }
 
 /// A running gateway.
@@ -86,7 +87,7 @@ pub fn app(state: SharedState) -> Router {
     Router::new()
         .merge(crate::proxy::router())
         .merge(crate::admin::router(state.clone()))
-        .route("/", axum::routing::get(crate::landing::page))
+        .fallback(crate::dashboard::serve)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::security::guard,
@@ -146,6 +147,7 @@ impl Gateway {
                 history,
                 budgets,
                 data_dir: Some(locations.data_dir.clone()),
+                config_path: Some(locations.config_path.clone()),
             },
             admin_token,
             keychain,
@@ -180,7 +182,9 @@ impl Gateway {
         keychain: Option<Arc<dyn KeyStore>>,
         started: Instant,
     ) -> Gateway {
+        let stop_accepting = CancellationToken::new();
         let state = Arc::new(AppState {
+            listen_configured: config.server.listen,
             config: ArcSwap::from_pointee(config),
             history: stores.history,
             keys: KeyResolver::new(keychain),
@@ -193,6 +197,11 @@ impl Gateway {
             rejects_stream_options: Mutex::new(Default::default()),
             budgets: stores.budgets,
             data_dir: stores.data_dir,
+            config_path: stores.config_path,
+            config_edits: tokio::sync::Mutex::new(()),
+            stopping: stop_accepting.clone(),
+            paused: std::sync::atomic::AtomicBool::new(false),
+            key_rejections: tokio::sync::broadcast::channel(16).0,
         });
         // Every record handed to the history adds its cost to the live spend. The observer
         // holds the state weakly: the state owns the history that holds the observer.
@@ -208,7 +217,6 @@ impl Gateway {
                 );
             }
         }));
-        let stop_accepting = CancellationToken::new();
         let app = app(state.clone());
         let listener = listener.tap_io(|tcp| {
             if let Err(e) = tcp.set_nodelay(true) {

@@ -24,6 +24,8 @@ pub struct AppState {
     pub clients: Clients,
     pub routing: RoutingState,
     pub admin_token: Secret,
+    /// `server.listen` as it was at start: a different one in the file waits for a restart.
+    pub listen_configured: SocketAddr,
     /// The address actually bound (the port is known even when 0 was asked for).
     pub listen: SocketAddr,
     pub started: Instant,
@@ -36,6 +38,48 @@ pub struct AppState {
     pub budgets: BudgetTracker,
     /// Where imported prices are kept (`None` in tests that run without a data dir).
     pub data_dir: Option<std::path::PathBuf>,
+    /// The config file the dashboard edits (`None` when the gateway runs without one).
+    pub config_path: Option<std::path::PathBuf>,
+    /// Dashboard edits of the config file, one at a time.
+    pub config_edits: tokio::sync::Mutex<()>,
+    /// Cancelled when shutdown begins: long-lived answers (the live event feed) end then.
+    pub stopping: tokio_util::sync::CancellationToken,
+    /// While set, proxy requests are refused with 503 (and recorded); the admin API and the
+    /// dashboard keep working. The desktop tray's Pause / Resume.
+    pub paused: std::sync::atomic::AtomicBool,
+    /// A provider answered 401 or 403: its key is wrong or revoked (for desktop notifications).
+    pub key_rejections: tokio::sync::broadcast::Sender<KeyRejected>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRejected {
+    pub provider: String,
+    pub status: u16,
+}
+
+impl AppState {
+    pub fn is_paused(&self) -> bool {
+        self.paused.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub fn set_paused(&self, paused: bool) {
+        self.paused
+            .store(paused, std::sync::atomic::Ordering::Relaxed);
+        tracing::info!(
+            paused,
+            "proxy {}",
+            if paused { "paused" } else { "resumed" }
+        );
+    }
+
+    /// Tells listeners (the desktop app) that `provider` refused its key.
+    pub fn key_rejected(&self, provider: &str, status: u16) {
+        tracing::warn!(provider, status, "provider rejected its key");
+        let _ = self.key_rejections.send(KeyRejected {
+            provider: provider.to_owned(),
+            status,
+        });
+    }
 }
 
 pub type SharedState = Arc<AppState>;

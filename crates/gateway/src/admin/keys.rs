@@ -4,8 +4,10 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::providers::{KeyInfo, key_info};
 
 use crate::config::{Provider, ProviderKind};
 use crate::error::ProxyError;
@@ -15,6 +17,17 @@ use crate::state::SharedState;
 #[derive(Deserialize)]
 pub struct SetKey {
     key: String,
+}
+
+/// The answer of a key test: the provider's own verdict, never the key.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct KeyTest {
+    pub ok: bool,
+    /// The provider's HTTP status; null when it could not be reached.
+    pub status: Option<u16>,
+    pub message: String,
+    /// Where the key that was tested came from (`keychain`, `env:VAR`).
+    pub source: Option<String>,
 }
 
 fn provider(state: &SharedState, id: &str) -> Result<std::sync::Arc<Provider>, ProxyError> {
@@ -44,8 +57,8 @@ pub async fn set(
     State(state): State<SharedState>,
     Path(id): Path<String>,
     Json(body): Json<SetKey>,
-) -> Result<Json<Value>, ProxyError> {
-    provider(&state, &id)?;
+) -> Result<Json<KeyInfo>, ProxyError> {
+    let provider = provider(&state, &id)?;
     let key = body.key.trim();
     if key.is_empty() {
         return Err(ProxyError::InvalidRequest {
@@ -60,27 +73,29 @@ pub async fn set(
         .store(&id, secret)
         .await
         .map_err(keychain_error)?;
-    tracing::info!(provider = %id, "provider key stored in the OS keychain");
-    Ok(Json(
-        json!({"id": id, "source": "keychain", "last_four": last_four}),
-    ))
+    tracing::info!(provider = %id, last_four = %last_four, "provider key stored in the OS keychain");
+    Ok(Json(key_info(&state, &provider).await))
 }
 
 /// `DELETE /api/providers/{id}/key`: removes the keychain entry.
 pub async fn delete(
     State(state): State<SharedState>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ProxyError> {
-    provider(&state, &id)?;
+) -> Result<Json<KeyInfo>, ProxyError> {
+    let provider = provider(&state, &id)?;
     let deleted = state.keys.remove(&id).await.map_err(keychain_error)?;
-    Ok(Json(json!({"id": id, "deleted": deleted})))
+    tracing::info!(provider = %id, deleted, "provider key removed from the OS keychain");
+    Ok(Json(key_info(&state, &provider).await))
 }
 
 /// `POST /api/providers/{id}/key/reload`: forget the cached key (the CLI calls this after
 /// `keys set` / `keys delete`, so a running gateway sees the change at once).
-pub async fn reload(State(state): State<SharedState>, Path(id): Path<String>) -> Json<Value> {
+pub async fn reload(
+    State(state): State<SharedState>,
+    Path(id): Path<String>,
+) -> axum::http::StatusCode {
     state.keys.invalidate(Some(&id));
-    Json(json!({"id": id, "reloaded": true}))
+    axum::http::StatusCode::NO_CONTENT
 }
 
 /// `POST /api/providers/{id}/key/test`: the cheapest real call the provider offers (listing
@@ -88,14 +103,17 @@ pub async fn reload(State(state): State<SharedState>, Path(id): Path<String>) ->
 pub async fn test(
     State(state): State<SharedState>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ProxyError> {
+) -> Result<Json<KeyTest>, ProxyError> {
     let provider = provider(&state, &id)?;
     let key = match state.keys.resolve(&provider).await {
         Ok(key) => key,
         Err(missing) => {
-            return Ok(Json(
-                json!({"id": id, "ok": false, "message": missing.explain()}),
-            ));
+            return Ok(Json(KeyTest {
+                ok: false,
+                status: None,
+                message: missing.explain(),
+                source: None,
+            }));
         }
     };
     let source = key.as_ref().map(|(_, origin)| match origin {
@@ -120,20 +138,33 @@ pub async fn test(
         Ok(response) => {
             let status = response.status();
             if status.is_success() {
-                json!({"id": id, "ok": true, "status": status.as_u16(), "source": source,
-                       "message": format!("The provider accepted the key (HTTP {}).", status.as_u16())})
+                KeyTest {
+                    ok: true,
+                    status: Some(status.as_u16()),
+                    message: format!("The provider accepted the key (HTTP {}).", status.as_u16()),
+                    source,
+                }
             } else {
                 let body = response.text().await.unwrap_or_default();
                 let message = provider_message(&body).unwrap_or_else(|| format!("HTTP {status}"));
                 if status.as_u16() == 401 || status.as_u16() == 403 {
-                    tracing::warn!(provider = %id, %status, "provider rejected its key");
+                    state.key_rejected(&id, status.as_u16());
                 }
-                json!({"id": id, "ok": false, "status": status.as_u16(), "source": source,
-                       "message": crate::secrets::redact(&message)})
+                KeyTest {
+                    ok: false,
+                    status: Some(status.as_u16()),
+                    message: crate::secrets::redact(&message).into_owned(),
+                    source,
+                }
             }
         }
-        Err(e) => json!({"id": id, "ok": false, "source": source,
-                         "message": crate::secrets::redact(&format!("Could not reach the provider: {e}"))}),
+        Err(e) => KeyTest {
+            ok: false,
+            status: None,
+            message: crate::secrets::redact(&format!("Could not reach the provider: {e}"))
+                .into_owned(),
+            source,
+        },
     };
     Ok(Json(answer))
 }

@@ -2,12 +2,24 @@
 //! scripts. Every endpoint requires the admin token. Handlers only translate query strings into
 //! typed filters and call the history; no key is ever part of an answer.
 
+pub mod bindings;
 mod budgets;
+mod edits;
+mod events;
 mod keys;
+mod prices;
+pub mod providers;
+mod routes;
+mod settings;
 pub mod token;
 
 use std::collections::HashMap;
 
+use crate::error::ProxyError;
+use crate::history::costs::{self, GroupBy};
+use crate::history::overview::Overview;
+use crate::history::query::{self, Filter, Page, SortKey, StatusFilter};
+use crate::state::SharedState;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, Query, Request, State};
@@ -16,36 +28,45 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{NaiveDate, TimeZone, Utc};
-use serde_json::json;
-
-use crate::error::ProxyError;
-use crate::history::costs::{self, GroupBy};
-use crate::history::query::{self, Filter, Page, SortKey, StatusFilter};
-use crate::state::SharedState;
 
 pub fn router(state: SharedState) -> Router<SharedState> {
+    use axum::routing::{post, put};
     Router::new()
         .route("/api/requests", get(list_requests))
         .route("/api/requests/{id}", get(request_detail))
+        .route("/api/events", get(events::stream))
+        .route("/api/overview", get(overview))
         .route("/api/costs", get(cost_report))
         .route("/api/costs/what-if", get(budgets::what_if))
         .route("/api/budgets", get(budgets::status))
         .route("/api/status", get(status))
-        .route("/api/providers", get(providers))
+        .route("/api/pause", put(pause))
+        .route(
+            "/api/providers",
+            get(providers::list).post(providers::create),
+        )
+        .route(
+            "/api/providers/{id}",
+            put(providers::update).delete(providers::remove),
+        )
+        .route("/api/provider-kinds", get(providers::kinds))
+        .route("/api/routes", get(routes::list))
+        .route(
+            "/api/routes/{alias}",
+            put(routes::put).delete(routes::remove),
+        )
+        .route("/api/prices", get(prices::list))
+        .route(
+            "/api/prices/{model}",
+            put(prices::put).delete(prices::remove),
+        )
+        .route("/api/settings", get(settings::get).put(settings::put))
         .route(
             "/api/providers/{id}/key",
-            axum::routing::put(keys::set).delete(keys::delete),
+            put(keys::set).delete(keys::delete),
         )
-        .route(
-            "/api/providers/{id}/key/test",
-            axum::routing::post(keys::test),
-        )
-        .route(
-            "/api/providers/{id}/key/reload",
-            axum::routing::post(keys::reload),
-        )
-        .route("/api/routes", get(routes))
-        .route("/api/prices", get(prices))
+        .route("/api/providers/{id}/key/test", post(keys::test))
+        .route("/api/providers/{id}/key/reload", post(keys::reload))
         .route_layer(middleware::from_fn_with_state(state, require_token))
 }
 
@@ -259,80 +280,60 @@ fn flatten_for_csv<T: serde::Serialize>(row: &T) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn status(State(state): State<SharedState>) -> Json<serde_json::Value> {
+/// `GET /api/status`: what the dashboard's header and the desktop tray show.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+pub struct Status {
+    pub version: String,
+    pub listen: String,
+    pub proxy_url: String,
+    pub uptime_secs: u64,
+    pub config_path: Option<String>,
+    /// Proxy requests are refused while paused (the tray's Pause / Resume).
+    pub paused: bool,
+    pub history: HistoryProgress,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Pause {
+    paused: bool,
+}
+
+/// `PUT /api/pause` with `{"paused": true|false}`.
+async fn pause(State(state): State<SharedState>, Json(body): Json<Pause>) -> Json<Status> {
+    state.set_paused(body.paused);
+    status(State(state)).await
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+pub struct HistoryProgress {
+    pub enqueued: u64,
+    pub written: u64,
+}
+
+async fn status(State(state): State<SharedState>) -> Json<Status> {
+    use std::sync::atomic::Ordering::Relaxed;
     let progress = state.history.progress();
-    Json(json!({
-        "version": env!("CARGO_PKG_VERSION"),
-        "listen": state.listen.to_string(),
-        "proxy_url": format!("http://{}/v1", state.listen),
-        "uptime_secs": state.started.elapsed().as_secs(),
-        "history": {
-            "enqueued": progress.enqueued.load(std::sync::atomic::Ordering::Relaxed),
-            "written": progress.written.load(std::sync::atomic::Ordering::Relaxed),
+    Json(Status {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        listen: state.listen.to_string(),
+        proxy_url: format!("http://{}/v1", state.listen),
+        uptime_secs: state.started.elapsed().as_secs(),
+        config_path: state.config_path.as_ref().map(|p| p.display().to_string()),
+        paused: state.is_paused(),
+        history: HistoryProgress {
+            enqueued: progress.enqueued.load(Relaxed),
+            written: progress.written.load(Relaxed),
         },
-    }))
+    })
 }
 
-async fn providers(State(state): State<SharedState>) -> Json<serde_json::Value> {
-    let config = state.config.load_full();
-    let mut out = Vec::new();
-    for p in &config.providers {
-        let key = match state.keys.resolve(p).await {
-            Ok(Some((secret, origin))) => json!({
-                "source": match origin {
-                    crate::secrets::KeyOrigin::Keychain => "keychain".to_owned(),
-                    crate::secrets::KeyOrigin::Env(var) => format!("env:{var}"),
-                },
-                "last_four": secret.last_four(),
-            }),
-            Ok(None) => json!({"source": "none-needed"}),
-            Err(_) => serde_json::Value::Null,
-        };
-        out.push(json!({
-            "id": p.id, "kind": p.kind.as_str(), "base_url": p.base_url,
-            "key_env": p.key_env, "models": p.models, "key": key,
-        }));
-    }
-    Json(json!({ "providers": out }))
-}
-
-async fn routes(State(state): State<SharedState>) -> Json<serde_json::Value> {
-    let config = state.config.load_full();
-    let routes: Vec<_> = config
-        .routes
-        .iter()
-        .map(|r| {
-            let targets: Vec<String> = r
-                .targets
-                .iter()
-                .map(|(p, m)| format!("{}/{}", config.providers[*p].id, m))
-                .collect();
-            json!({"alias": r.alias, "targets": targets, "strategy": r.strategy.as_str()})
-        })
-        .collect();
-    Json(json!({ "routes": routes }))
-}
-
-async fn prices(State(state): State<SharedState>) -> Json<serde_json::Value> {
-    let config = state.config.load_full();
-    let mut keys: Vec<&String> = config.prices.keys().collect();
-    keys.sort();
-    let prices: Vec<_> = keys
-        .into_iter()
-        .map(|k| {
-            let p = &config.prices[k];
-            json!({"model": k, "input": p.input, "output": p.output,
-                   "cached_input": p.cached_input, "cache_write": p.cache_write, "source": "config"})
-        })
-        .collect();
-    let builtin: Vec<_> = crate::pricing::builtin::table()
-        .sections
-        .iter()
-        .map(|s| {
-            json!({"section": s.key, "vendor": s.vendor, "source": s.source, "as_of": s.as_of,
-                   "checked": s.checked, "notes": s.notes, "models": s.models.len()})
-        })
-        .collect();
-    let imported = config.imported_prices.as_ref().map(|p| p.models.len());
-    Json(json!({ "prices": prices, "imported_models": imported, "builtin": builtin }))
+/// `GET /api/overview`: the dashboard's first page.
+async fn overview(State(state): State<SharedState>) -> Result<Json<Overview>, ProxyError> {
+    let now = Utc::now().timestamp_millis();
+    state
+        .history
+        .read(move |c| crate::history::overview::overview(c, now))
+        .await
+        .map(Json)
+        .map_err(|e| ProxyError::Internal(e.to_string()))
 }

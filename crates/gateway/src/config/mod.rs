@@ -5,6 +5,7 @@
 //! immutable: a reload builds a new one and swaps it in whole (see [`crate::reload`]), so a
 //! request sees one consistent configuration from start to end.
 
+pub mod edit;
 mod file;
 
 use std::collections::{BTreeMap, HashMap};

@@ -29,7 +29,7 @@ impl GroupBy {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct CostRow {
     pub key: Option<String>,
     pub requests: u64,
@@ -42,7 +42,7 @@ pub struct CostRow {
     pub cost_usd: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct CostReport {
     pub rows: Vec<CostRow>,
     pub total_cost_usd: f64,

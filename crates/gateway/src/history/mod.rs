@@ -14,6 +14,7 @@ mod attempts;
 mod bodies;
 pub use bodies::capped as capped_body;
 pub mod costs;
+pub mod overview;
 pub mod query;
 pub mod requests;
 mod schema;
@@ -59,7 +60,7 @@ impl Outcome {
 }
 
 /// One try at one target.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Attempt {
     pub provider: String,
     pub upstream_model: String,
@@ -127,13 +128,28 @@ impl std::fmt::Debug for ObserverSlot {
 }
 
 /// Counts records handed over and written, for read-your-writes and the benchmark's lag figure.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Progress {
     pub enqueued: AtomicU64,
     pub written: AtomicU64,
     /// Requests started whose record has not been handed over yet.
     pub in_flight: AtomicU64,
     changed: Notify,
+    /// The ids of each committed batch, for live views (the dashboard's event stream). Only
+    /// sent while someone listens, so an unwatched gateway pays nothing for it.
+    committed: tokio::sync::broadcast::Sender<Arc<[String]>>,
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Progress {
+            enqueued: AtomicU64::default(),
+            written: AtomicU64::default(),
+            in_flight: AtomicU64::default(),
+            changed: Notify::default(),
+            committed: tokio::sync::broadcast::channel(64).0,
+        }
+    }
 }
 
 impl Progress {
@@ -229,6 +245,12 @@ impl History {
 
     pub fn progress(&self) -> &Progress {
         &self.progress
+    }
+
+    /// The ids of every batch committed from now on. A receiver that falls behind by more
+    /// than 64 batches gets `Lagged` and should reload what it shows.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Arc<[String]>> {
+        self.progress.committed.subscribe()
     }
 
     /// Stops accepting records, writes everything queued, and waits for the writer to finish.

@@ -106,14 +106,14 @@ impl Default for Page {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Listing {
     pub items: Vec<RequestRow>,
     pub total: u64,
 }
 
 /// One request in full: the row, each attempt, and the stored bodies.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Detail {
     #[serde(flatten)]
     pub row: RequestRow,
@@ -245,4 +245,28 @@ pub fn detail(conn: &Connection, id: &str) -> rusqlite::Result<Option<Detail>> {
         request_body,
         response_body,
     }))
+}
+
+/// The rows with these ids, newest first (for the live event stream; ids not found are skipped).
+pub fn rows_by_ids(conn: &Connection, ids: &[String]) -> rusqlite::Result<Vec<RequestRow>> {
+    let mut rows = Vec::with_capacity(ids.len());
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM requests WHERE id = ?1"))?;
+    for id in ids {
+        if let Some(row) = stmt.query_row([id], requests::from_row).optional()? {
+            rows.push(row);
+        }
+    }
+    rows.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+    Ok(rows)
+}
+
+/// Every `(provider, upstream model)` pair that answered since `since_ms`, most used first.
+pub fn models_seen(conn: &Connection, since_ms: i64) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT provider, upstream_model FROM requests
+         WHERE started_at >= ?1 AND provider IS NOT NULL AND upstream_model IS NOT NULL
+         GROUP BY provider, upstream_model ORDER BY COUNT(*) DESC LIMIT 200",
+    )?;
+    stmt.query_map([since_ms], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect()
 }

@@ -99,7 +99,7 @@ pub const COLUMNS: &str = "id, started_at, client, inbound_api, requested_model,
     ttft_ms, tags, error, user_agent, price_source";
 
 /// A history row as the admin API and the CLI show it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
 pub struct RequestRow {
     pub id: String,
     pub started_at: String,
@@ -124,6 +124,8 @@ pub struct RequestRow {
     pub price_source: Option<String>,
     pub latency_ms: u64,
     pub ttft_ms: Option<u64>,
+    /// `{"key": "value"}` from `x-switchyard-tags`.
+    #[ts(type = "Record<string, string>")]
     pub tags: serde_json::Value,
     pub error: Option<String>,
     pub user_agent: Option<String>,

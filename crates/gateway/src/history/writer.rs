@@ -120,6 +120,10 @@ fn run(
             .written
             .fetch_add(batch.len() as u64, Ordering::SeqCst);
         progress.changed.notify_waiters();
+        if progress.committed.receiver_count() > 0 {
+            let ids: Arc<[String]> = batch.iter().map(|r| r.id.clone()).collect();
+            let _ = progress.committed.send(ids);
+        }
         batch.clear();
         if retention_days > 0 && last_prune.elapsed() > PRUNE_EVERY {
             prune_logged(&conn, retention_days);

@@ -19,7 +19,7 @@ pub struct UsageRow {
     pub usage_estimated: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct WhatIf {
     /// The model the history is re-priced on, as asked.
     pub model: String,

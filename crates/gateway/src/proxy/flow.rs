@@ -214,6 +214,12 @@ async fn route(
     mut rec: Recorder,
 ) -> Response {
     let api = inbound.api;
+    if state.is_paused() {
+        let err = ProxyError::Unavailable(
+            "Switchyard is paused. Resume it from the tray menu or the dashboard.".into(),
+        );
+        return reject(api, rec, err).await;
+    }
     if api != ClientApi::CountTokens
         && let Err(err) = state
             .budgets
@@ -420,6 +426,9 @@ pub async fn call(
             }
         };
         let status = response.status();
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            state.key_rejected(&provider.id, status.as_u16());
+        }
         state
             .routing
             .observe_ttfb(&provider.id, model, started.elapsed());

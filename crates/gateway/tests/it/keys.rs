@@ -28,7 +28,7 @@ async fn a_key_set_through_the_admin_api_is_used_tested_and_deleted() {
         .unwrap();
     assert_eq!(
         set,
-        json!({"id": "mock", "source": "keychain", "last_four": "WXYZ"})
+        json!({"source": "keychain", "last_four": "WXYZ", "hint": null})
     );
     assert_eq!(
         h.post("/v1/chat/completions", chat("gpt-4.1"))
@@ -82,7 +82,7 @@ async fn a_key_set_through_the_admin_api_is_used_tested_and_deleted() {
         .json()
         .await
         .unwrap();
-    assert_eq!(deleted["deleted"], true);
+    assert_eq!(deleted["source"], "missing", "the key is gone: {deleted}");
     assert_eq!(
         h.post("/v1/chat/completions", chat("gpt-4.1"))
             .await
@@ -90,10 +90,12 @@ async fn a_key_set_through_the_admin_api_is_used_tested_and_deleted() {
         401
     );
     let providers = h.admin("/api/providers").await;
-    assert_eq!(
-        providers["providers"][0]["key"],
-        Value::Null,
-        "no key anywhere now"
+    let key = &providers["providers"][0]["key"];
+    assert_eq!(key["source"], "missing", "no key anywhere now");
+    assert_eq!(key["last_four"], Value::Null);
+    assert!(
+        key["hint"].as_str().unwrap().contains("keys set mock"),
+        "and the way to add one: {key}"
     );
 }
 

@@ -6,6 +6,7 @@
 mod admin;
 mod conformance;
 mod costs;
+mod dashboard_api;
 mod failures;
 mod fallback;
 mod harness;

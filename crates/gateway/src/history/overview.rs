@@ -1,0 +1,128 @@
+//! The figures of the dashboard's first page, computed in SQL so that the answer stays small
+//! and fast however long the history is: spend, requests and errors over today, 7 and 30 days;
+//! cost per day per provider; the top models and clients of the last 30 days.
+//!
+//! Days are UTC calendar days, as in [`super::costs`], so the two pages agree.
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+const DAY_MS: i64 = 86_400_000;
+const TOP: usize = 8;
+
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct Overview {
+    pub today: Period,
+    pub last_7_days: Period,
+    pub last_30_days: Period,
+    /// One entry per (day, provider) with requests in the last 30 days, oldest day first.
+    pub cost_per_day: Vec<DayProviderCost>,
+    pub top_models: Vec<TopRow>,
+    pub top_clients: Vec<TopRow>,
+}
+
+/// Totals over a period that ends now.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct Period {
+    /// The first moment counted, RFC 3339.
+    pub since: String,
+    pub requests: u64,
+    /// Requests whose outcome was not `ok`.
+    pub errors: u64,
+    pub cost_usd: f64,
+    /// Requests that reached a provider but whose model has no known price.
+    pub unpriced: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct DayProviderCost {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    /// Null for requests refused before a provider was chosen.
+    pub provider: Option<String>,
+    pub requests: u64,
+    pub cost_usd: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct TopRow {
+    pub key: Option<String>,
+    pub requests: u64,
+    pub cost_usd: f64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+}
+
+/// The overview as of `now_ms` (ms since the Unix epoch).
+pub fn overview(conn: &Connection, now_ms: i64) -> rusqlite::Result<Overview> {
+    let today_start = now_ms - now_ms.rem_euclid(DAY_MS);
+    let since_7 = today_start - 6 * DAY_MS;
+    let since_30 = today_start - 29 * DAY_MS;
+    Ok(Overview {
+        today: period(conn, today_start)?,
+        last_7_days: period(conn, since_7)?,
+        last_30_days: period(conn, since_30)?,
+        cost_per_day: cost_per_day(conn, since_30)?,
+        top_models: top(conn, "COALESCE(upstream_model, requested_model)", since_30)?,
+        top_clients: top(conn, "client", since_30)?,
+    })
+}
+
+fn period(conn: &Connection, since_ms: i64) -> rusqlite::Result<Period> {
+    conn.query_row(
+        "SELECT COUNT(*),
+                COALESCE(SUM(outcome <> 'ok'), 0),
+                COALESCE(SUM(cost_usd), 0.0),
+                COALESCE(SUM(cost_usd IS NULL AND provider IS NOT NULL
+                             AND (input_tokens > 0 OR output_tokens > 0)), 0)
+         FROM requests WHERE started_at >= ?1",
+        [since_ms],
+        |row| {
+            Ok(Period {
+                since: super::requests::rfc3339(since_ms),
+                requests: row.get::<_, i64>(0)? as u64,
+                errors: row.get::<_, i64>(1)? as u64,
+                cost_usd: row.get(2)?,
+                unpriced: row.get::<_, i64>(3)? as u64,
+            })
+        },
+    )
+}
+
+fn cost_per_day(conn: &Connection, since_ms: i64) -> rusqlite::Result<Vec<DayProviderCost>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT strftime('%Y-%m-%d', started_at / 1000, 'unixepoch') AS day, provider,
+                COUNT(*), COALESCE(SUM(cost_usd), 0.0)
+         FROM requests WHERE started_at >= ?1
+         GROUP BY day, provider ORDER BY day, provider",
+    )?;
+    stmt.query_map([since_ms], |row| {
+        Ok(DayProviderCost {
+            day: row.get(0)?,
+            provider: row.get(1)?,
+            requests: row.get::<_, i64>(2)? as u64,
+            cost_usd: row.get(3)?,
+        })
+    })?
+    .collect()
+}
+
+/// `column` is one of two fixed expressions above, never user input.
+fn top(conn: &Connection, column: &str, since_ms: i64) -> rusqlite::Result<Vec<TopRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {column} AS key, COUNT(*) AS n, COALESCE(SUM(cost_usd), 0.0) AS cost,
+                SUM(input_tokens), SUM(output_tokens)
+         FROM requests WHERE started_at >= ?1
+         GROUP BY key ORDER BY cost DESC, n DESC, key LIMIT {TOP}"
+    ))?;
+    stmt.query_map([since_ms], |row| {
+        Ok(TopRow {
+            key: row.get(0)?,
+            requests: row.get::<_, i64>(1)? as u64,
+            cost_usd: row.get(2)?,
+            input_tokens: row.get::<_, i64>(3)? as u64,
+            output_tokens: row.get::<_, i64>(4)? as u64,
+        })
+    })?
+    .collect()
+}

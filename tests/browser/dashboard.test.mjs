@@ -31,6 +31,22 @@ async function shoot(name) {
   }
 }
 
+// The scenario is one story: once a step fails, the later ones are skipped with its name
+// instead of each timing out on a page that is not where they expect it.
+let broken = null
+function step(name, fn) {
+  it(name, async (t) => {
+    if (broken) return t.skip(`an earlier step failed: ${broken}`)
+    try {
+      await fn(t)
+    } catch (error) {
+      broken = name
+      await page?.screenshot({ path: join(SHOTS, 'failure.png'), fullPage: true }).catch(() => {})
+      throw error
+    }
+  })
+}
+
 async function api(path) {
   const response = await fetch(gateway.root + path, { headers: { Authorization: `Bearer ${gateway.token}` } })
   assert.equal(response.status, 200, `expected GET ${path} to answer 200, got ${response.status}: ${await response.text()}`)
@@ -75,6 +91,11 @@ describe('the dashboard', { timeout: 240_000 }, () => {
       timeout: 20_000,
       defaultHeaders: { 'x-switchyard-tags': 'project=browser,team=qa' },
     })
+    // A gateway without the dashboard's API or bundle would fail every step: say why once.
+    const overview = await fetch(`${gateway.root}/api/overview`, { headers: { Authorization: `Bearer ${gateway.token}` } })
+    assert.equal(overview.status, 200, `expected ${process.env.SWITCHYARD_BIN ?? 'target/debug/switchyard'} to serve GET /api/overview (the dashboard's admin API), got ${overview.status}: build the gateway from a tree that has it`)
+    const index = await (await fetch(`${gateway.root}/`)).text()
+    assert.match(index, /<script type="module"/, 'expected the gateway to serve the built dashboard at / (build ui/dist first: npm run build in ui/)')
     userDataDir = mkdtempSync(join(tmpdir(), 'switchyard-chromium-'))
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
@@ -114,7 +135,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     assert.equal(mockCode, 0, `expected mock-provider to exit 0 on SIGTERM, got ${mockCode}`)
   })
 
-  it('opens from the printed link and hides the token from the address bar', async () => {
+  step('opens from the printed link and hides the token from the address bar', async () => {
     await page.goto(gateway.dashboardUrl)
     await page.getByTestId('overview-empty').waitFor()
     assert.ok(!page.url().includes('token='), `expected the token to leave the URL, got ${page.url()}`)
@@ -123,7 +144,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     await shoot('overview-empty')
   })
 
-  it('refuses a provider with a bad base URL and says so next to the field', async () => {
+  step('refuses a provider with a bad base URL and says so next to the field', async () => {
     keychain = (await api('/api/providers')).keychain_available
     await go('providers')
     await page.getByTestId('providers-empty').waitFor()
@@ -138,7 +159,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     assert.equal(await page.getByTestId('provider-base-url').getAttribute('aria-invalid'), 'true')
   })
 
-  it('adds an openai-compatible provider pointing at the mock', async () => {
+  step('adds an openai-compatible provider pointing at the mock', async () => {
     await page.getByTestId('provider-base-url').fill(mock.baseUrl)
     await page.getByTestId('provider-models').fill('gpt-4.1\ngpt-4.1-mini')
     if (!keychain) await page.getByTestId('provider-key-env').fill(MOCK_KEY_ENV)
@@ -151,7 +172,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     assert.match(config, /id = "mock"/)
   })
 
-  it('stores the key from the page, shows only its last four characters, and tests it', async () => {
+  step('stores the key from the page, shows only its last four characters, and tests it', async () => {
     const panel = page.getByTestId('key-panel-mock')
     if (keychain) {
       await panel.getByTestId('key-set-open').click()
@@ -172,7 +193,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     await shoot('providers')
   })
 
-  it('prices the mock model with an override', async () => {
+  step('prices the mock model with an override', async () => {
     await go('prices')
     await page.getByTestId('price-add').click()
     await page.getByTestId('price-model').fill('mock/gpt-4.1')
@@ -187,7 +208,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     await shoot('prices')
   })
 
-  it('creates a route alias targeting the mock', async () => {
+  step('creates a route alias targeting the mock', async () => {
     await go('routes')
     await page.getByTestId('route-add').click()
     await page.getByTestId('route-alias').fill('coder')
@@ -206,7 +227,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     await shoot('routes')
   })
 
-  it('shows requests live as the openai SDK sends them, with their cost', async () => {
+  step('shows requests live as the openai SDK sends them, with their cost', async () => {
     await go('requests')
     await page.getByTestId('requests-empty').waitFor()
     await page.evaluate(() => ((window).__noReload = true))
@@ -229,7 +250,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     await shoot('requests')
   })
 
-  it('filters on the server by model and by status', async () => {
+  step('filters on the server by model and by status', async () => {
     await page.getByTestId('filter-model').fill('coder')
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=request-row]').length === 1)
     assert.match(await page.getByTestId('requests-total').innerText(), /^1 request/)
@@ -242,7 +263,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=request-row]').length === 3)
   })
 
-  it('opens a request with attempts, tokens, cost, bodies and Copy as curl', async () => {
+  step('opens a request with attempts, tokens, cost, bodies and Copy as curl', async () => {
     await page.locator('[data-testid=request-row]', { hasText: 'coder' }).locator('td.time a').click()
     await page.getByTestId('detail-model').waitFor()
     assert.equal(await page.getByTestId('detail-model').innerText(), 'coder')
@@ -268,7 +289,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     assert.match(await page.getByTestId('detail-response-body').innerText(), /Server-sent events[\s\S]*data: /)
   })
 
-  it('exports the request history as CSV from the page', async () => {
+  step('exports the request history as CSV from the page', async () => {
     await go('requests')
     await page.getByTestId('request-row').first().waitFor()
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('requests-export').click()])
@@ -279,7 +300,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     assert.ok(csv.some((line) => line.includes('coder')), 'expected the coder request in the CSV')
   })
 
-  it('shows costs by model with a chart, exports them, and answers what-if', async () => {
+  step('shows costs by model with a chart, exports them, and answers what-if', async () => {
     await go('costs')
     await page.getByTestId('group-model').click()
     await page.getByTestId('costs-row').first().waitFor()
@@ -297,7 +318,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     await shoot('costs')
   })
 
-  it('re-prices new requests when the override changes', async () => {
+  step('re-prices new requests when the override changes', async () => {
     await go('requests')
     await page.getByTestId('request-row').first().waitFor()
     const before = dollars((await shownCosts())[2]) // the first "coder" request
@@ -315,7 +336,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     assert.ok(Math.abs(after / before - 10) < 0.05, `expected ten times the cost after a tenfold price, got ${before} then ${after}`)
   })
 
-  it('shows the overview with spend, the daily chart and the top models', async () => {
+  step('shows the overview with spend, the daily chart and the top models', async () => {
     await go('overview')
     await page.getByTestId('overview-chart').waitFor()
     assert.ok(dollars(await page.getByTestId('stat-today').innerText()) > 0)
@@ -329,7 +350,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     await page.emulateMedia({ colorScheme: 'light' })
   })
 
-  it('fills this proxy’s URL into every client’s setup', async () => {
+  step('fills this proxy’s URL into every client’s setup', async () => {
     await go('connect')
     assert.equal(await page.getByTestId('connect-proxy-url').innerText(), gateway.proxyUrl)
     for (const id of ['claude-code', 'codex', 'continue', 'cline', 'zed', 'aider', 'openai-python', 'anthropic-python', 'curl']) {
@@ -341,7 +362,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     await shoot('connect')
   })
 
-  it('saves settings and budgets', async () => {
+  step('saves settings and budgets', async () => {
     await go('settings')
     await page.getByTestId('settings-retention').fill('14')
     await page.getByTestId('settings-daily').fill('25')
@@ -354,7 +375,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     await shoot('settings')
   })
 
-  it('asks for the token when a tab has none, and after a refused one', async () => {
+  step('asks for the token when a tab has none, and after a refused one', async () => {
     const fresh = await context.newPage()
     await fresh.goto(gateway.root + '/')
     await fresh.getByTestId('token-page').waitFor()

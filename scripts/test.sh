@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh --for-tests
 
 step() { printf '\n==> %s\n' "$*"; }
+# Binaries the suites run: this checkout's own build (CARGO_TARGET_DIR is honoured).
+bin="${CARGO_TARGET_DIR:-$PWD/target}/debug"
 
 step "dashboard: type check, unit and component tests (Vitest), production build"
 ./scripts/ui.sh check
@@ -32,12 +34,12 @@ dbus-run-session -- sh -c '
 
 step "official openai-python SDK against the real binary"
 cargo build --locked -p switchyard-cli -p mock-provider
-SWITCHYARD_BIN="$PWD/target/debug/switchyard" MOCK_PROVIDER_BIN="$PWD/target/debug/mock-provider" \
+SWITCHYARD_BIN="$bin/switchyard" MOCK_PROVIDER_BIN="$bin/mock-provider" \
   bash tests/sdk/run.sh
 
 step "dashboard end to end: Debian's Chromium against the real gateway and mock provider"
-SKIP_UI_BUILD=1 SWITCHYARD_BIN="$PWD/target/debug/switchyard" \
-  MOCK_PROVIDER_BIN="$PWD/target/debug/mock-provider" bash tests/browser/run.sh
+SKIP_UI_BUILD=1 SWITCHYARD_BIN="$bin/switchyard" MOCK_PROVIDER_BIN="$bin/mock-provider" \
+  bash tests/browser/run.sh
 
 step "fuzzing every parser and translator (a short run each; make fuzz runs longer)"
 FUZZ_SECONDS=15 ./scripts/fuzz.sh

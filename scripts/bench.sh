@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: build the release binaries, then measure what Switchyard adds to a request
-# against a fast mock provider on loopback (see docs/benchmarks.md). Arguments go to
-# switchyard-bench:
+# against a fast mock provider on loopback, then time the dashboard's pages over a long history
+# (see docs/benchmarks.md). Arguments go to the first run of switchyard-bench:
 #   make bench
 #   ./scripts/bench.sh --phase-secs 1 --out /tmp/bench.md     # shorter; also write the report
 #   ./scripts/bench.sh --strict                               # exit 1 when a target is missed
@@ -11,4 +11,7 @@ cd "$(dirname "$0")/.."
 cargo build --release --locked -p switchyard-cli -p switchyard-bench
 target="${CARGO_TARGET_DIR:-target}"
 # The run itself takes about 80 s; this bound only catches a hang.
-exec timeout 280 "$target/release/switchyard-bench" "$@"
+timeout 280 "$target/release/switchyard-bench" "$@"
+# Then the dashboard's pages over 100,000 history rows (about 20 s).
+echo
+exec timeout 120 "$target/release/switchyard-bench" dashboard

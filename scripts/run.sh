@@ -6,5 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+./scripts/ui.sh build
 cargo build --release --locked -p switchyard-cli
-exec ./target/release/switchyard serve "$@"
+exec "${CARGO_TARGET_DIR:-target}/release/switchyard" serve "$@"

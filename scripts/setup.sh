@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Switchyard needs on Debian/Ubuntu, skipping whatever is
 # already there. Safe to run repeatedly; the package list only grows with the features that
-# need it (see each group's comment).
+# need it (see each group's comment). `--for-tests` adds what only the test suites need.
 set -euo pipefail
 
 need_apt=()
@@ -13,6 +13,10 @@ if command -v dpkg-query >/dev/null 2>&1; then
   want build-essential pkg-config
   # The keychain suite runs against a real Secret Service in a private D-Bus session.
   want gnome-keyring dbus-daemon
+  # The dashboard is built with Node.js and npm; its browser suite drives Debian's Chromium.
+  command -v node >/dev/null 2>&1 || want nodejs
+  command -v npm >/dev/null 2>&1 || want npm
+  [ "${1:-}" = "--for-tests" ] && want chromium fonts-liberation
   # The official-SDK suite runs in a Python virtual environment.
   if ! python3 -m venv --help >/dev/null 2>&1; then want python3-venv; fi
   command -v python3 >/dev/null 2>&1 || want python3 python3-venv python3-pip
@@ -26,6 +30,14 @@ if command -v dpkg-query >/dev/null 2>&1; then
   fi
 else
   echo "setup: not a Debian-based system; install a C compiler, pkg-config and python3 with venv yourself."
+fi
+
+if command -v node >/dev/null 2>&1; then
+  node_major="$(node -p 'process.versions.node.split(".")[0]')"
+  if [ "$node_major" -lt 20 ]; then
+    echo "setup: the dashboard needs Node.js 20 or newer; this machine has $(node --version)." >&2
+    exit 1
+  fi
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

@@ -3,9 +3,16 @@
 # Nothing is skipped silently: a suite that cannot run fails the whole command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
+./scripts/setup.sh --for-tests
 
 step() { printf '\n==> %s\n' "$*"; }
+# Binaries the suites run: this checkout's own build (CARGO_TARGET_DIR is honoured).
+bin="${CARGO_TARGET_DIR:-$PWD/target}/debug"
+
+step "dashboard: type check, unit and component tests (Vitest), production build"
+./scripts/ui.sh check
+./scripts/ui.sh test
+./scripts/ui.sh build
 
 step "formatting"
 cargo fmt --all -- --check
@@ -13,7 +20,7 @@ cargo fmt --all -- --check
 step "lints (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "Rust unit and integration tests"
+step "Rust unit and integration tests (and the dashboard's generated types are current)"
 cargo test --workspace --locked
 
 step "OS keychain: the real binary against a real Secret Service (gnome-keyring)"
@@ -27,8 +34,12 @@ dbus-run-session -- sh -c '
 
 step "official openai-python SDK against the real binary"
 cargo build --locked -p switchyard-cli -p mock-provider
-SWITCHYARD_BIN="$PWD/target/debug/switchyard" MOCK_PROVIDER_BIN="$PWD/target/debug/mock-provider" \
+SWITCHYARD_BIN="$bin/switchyard" MOCK_PROVIDER_BIN="$bin/mock-provider" \
   bash tests/sdk/run.sh
+
+step "dashboard end to end: Debian's Chromium against the real gateway and mock provider"
+SKIP_UI_BUILD=1 SWITCHYARD_BIN="$bin/switchyard" MOCK_PROVIDER_BIN="$bin/mock-provider" \
+  bash tests/browser/run.sh
 
 step "fuzzing every parser and translator (a short run each; make fuzz runs longer)"
 FUZZ_SECONDS=15 ./scripts/fuzz.sh

@@ -5,8 +5,10 @@
 //! [`forwarder`] the floor (a proxy that does nothing),
 //! [`load`] the client, [`processes`] starts and stops the processes under test, [`procfs`]
 //! reads their memory and CPU time, [`scenario`] decides what to run and [`report`] prints the
-//! one table. Nothing here reaches beyond loopback, and every loop is bounded in count and time.
+//! one table; [`dashboard`] times the admin API's dashboard pages over a long history.
+//! Nothing here reaches beyond loopback, and every loop is bounded in count and time.
 
+pub mod dashboard;
 pub mod fast_mock;
 pub mod forwarder;
 pub mod load;

@@ -12,9 +12,11 @@ import type {
   PriceInput,
   PriceList,
   ProviderInput,
-  ProviderKindInfo,
+  ProviderKinds,
+  ProviderList,
   ProviderView,
   RouteInput,
+  RouteList,
   RouteView,
   Settings,
   Status,
@@ -59,8 +61,8 @@ export const api = {
   budgets: () => call<BudgetStatus>('GET', '/api/budgets'),
   status: (signal?: AbortSignal) => call<Status>('GET', '/api/status', { signal }),
 
-  providers: () => call<{ providers: ProviderView[] }>('GET', '/api/providers'),
-  providerKinds: () => call<{ kinds: ProviderKindInfo[] }>('GET', '/api/provider-kinds'),
+  providers: () => call<ProviderList>('GET', '/api/providers'),
+  providerKinds: () => call<ProviderKinds>('GET', '/api/provider-kinds'),
   createProvider: (input: ProviderInput) => call<ProviderView>('POST', '/api/providers', { body: input }),
   updateProvider: (id: string, input: ProviderInput) =>
     call<ProviderView>('PUT', `/api/providers/${seg(id)}`, { body: input }),
@@ -69,7 +71,7 @@ export const api = {
   deleteKey: (id: string) => call<KeyInfo>('DELETE', `/api/providers/${seg(id)}/key`),
   testKey: (id: string) => call<KeyTest>('POST', `/api/providers/${seg(id)}/key/test`),
 
-  routes: () => call<{ routes: RouteView[] }>('GET', '/api/routes'),
+  routes: () => call<RouteList>('GET', '/api/routes'),
   putRoute: (alias: string, input: RouteInput) => call<RouteView>('PUT', `/api/routes/${seg(alias)}`, { body: input }),
   deleteRoute: (alias: string) => call<void>('DELETE', `/api/routes/${seg(alias)}`),
 

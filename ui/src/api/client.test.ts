@@ -61,7 +61,7 @@ describe('call', () => {
   it('throws the server error with its param', async () => {
     signIn('tok')
     vi.stubGlobal('fetch', respond(400, JSON.stringify({ error: { message: 'unknown provider nope', type: 'invalid_request_error', param: 'targets', code: null } })))
-    const error = await call('PUT', '/api/routes/x', { body: {} }).catch((e) => e)
+    const error = (await call('PUT', '/api/routes/x', { body: {} }).catch((e: unknown) => e)) as ApiError
     expect(error).toBeInstanceOf(ApiError)
     expect(error.param).toBe('targets')
     expect(error.message).toBe('unknown provider nope')
@@ -78,7 +78,7 @@ describe('call', () => {
   it('explains a gateway that cannot be reached', async () => {
     signIn('tok')
     vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))))
-    const error = await call('GET', '/api/status').catch((e) => e)
+    const error = (await call('GET', '/api/status').catch((e: unknown) => e)) as ApiError
     expect(error).toBeInstanceOf(ApiError)
     expect(error.status).toBe(0)
     expect(error.message).toMatch(/Cannot reach Switchyard/)

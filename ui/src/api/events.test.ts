@@ -58,3 +58,27 @@ describe('followRequests', () => {
     expect(states.at(-1)).toBe('stopped')
   })
 })
+
+describe('followRequests after missed events', () => {
+  it('asks for a reload on `event: lagged` and after a reconnect', async () => {
+    signIn('tok')
+    const encoder = new TextEncoder()
+    let connections = 0
+    const fetchImpl = vi.fn(async () => {
+      connections += 1
+      const text = connections === 1 ? 'event: lagged\ndata: {}\n\n' : ': keep-alive\n\n'
+      const body = new ReadableStream({
+        start(controller) {
+          controller.enqueue(encoder.encode(text))
+          controller.close()
+        },
+      })
+      return new Response(body, { status: 200 })
+    }) as unknown as typeof fetch
+    let lagged = 0
+    const stop = followRequests({ fetchImpl, onRow: () => {}, onLagged: () => lagged++, minDelayMs: 5, maxDelayMs: 5 })
+    await vi.waitFor(() => expect(connections).toBeGreaterThanOrEqual(2), { timeout: 2000 })
+    await vi.waitFor(() => expect(lagged).toBeGreaterThanOrEqual(2), { timeout: 2000 })
+    stop()
+  })
+})

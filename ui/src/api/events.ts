@@ -48,6 +48,8 @@ export type LiveState = 'connecting' | 'live' | 'retrying' | 'stopped'
 
 export type LiveOptions = {
   onRow: (row: RequestRow) => void
+  /** The server dropped events for this listener (`event: lagged`): reload what is shown. */
+  onLagged?: () => void
   onState?: (state: LiveState, detail?: string) => void
   fetchImpl?: typeof fetch
   minDelayMs?: number
@@ -61,6 +63,7 @@ export function followRequests(options: LiveOptions): () => void {
   const maxDelay = options.maxDelayMs ?? 30_000
   const controller = new AbortController()
   let delay = minDelay
+  let reconnecting = false
   let timer: ReturnType<typeof setTimeout> | undefined
 
   const report = (state: LiveState, detail?: string) => options.onState?.(state, detail)
@@ -84,6 +87,9 @@ export function followRequests(options: LiveOptions): () => void {
       }
       if (!response.body) throw new ApiError('The event stream has no body.', response.status)
       report('live')
+      // Rows may have been missed while disconnected: a reconnect counts as falling behind.
+      if (delay !== minDelay || reconnecting) options.onLagged?.()
+      reconnecting = false
       delay = minDelay
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
       const parser = new SseParser()
@@ -91,6 +97,10 @@ export function followRequests(options: LiveOptions): () => void {
         const { value, done } = await reader.read()
         if (done) break
         for (const event of parser.feed(value)) {
+          if (event.event === 'lagged') {
+            options.onLagged?.()
+            continue
+          }
           if (event.event !== 'request') continue
           try {
             options.onRow(JSON.parse(event.data) as RequestRow)
@@ -104,6 +114,7 @@ export function followRequests(options: LiveOptions): () => void {
       if (controller.signal.aborted) return
       const message = error instanceof Error ? error.message : String(error)
       report('retrying', message)
+      reconnecting = true
       timer = setTimeout(connect, delay)
       delay = Math.min(delay * 2, maxDelay)
     }

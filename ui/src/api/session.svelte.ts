@@ -1,7 +1,7 @@
 // Who is signed in: the admin token for this tab, and why it was dropped (a 401). The API
 // client reads the token from here; the app shows the token page whenever it is null.
 
-import { TOKEN_KEY, bootstrapToken } from './token'
+import { TOKEN_KEY, bootstrapToken, tokenFromFragment } from './token'
 
 function storage(): Storage | null {
   try {
@@ -18,6 +18,12 @@ export const session = $state<{ token: string | null; reason: string | null }>({
 
 export function startSession(): void {
   session.token = bootstrapToken()
+  // A dashboard link pasted into a tab that is already open only changes the fragment.
+  window.addEventListener('hashchange', () => {
+    if (!tokenFromFragment(window.location.hash)) return
+    session.token = bootstrapToken()
+    session.reason = null
+  })
 }
 
 export function signIn(token: string): void {

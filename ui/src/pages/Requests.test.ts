@@ -9,6 +9,7 @@ import Requests from './Requests.svelte'
 const liveListeners: ((row: RequestRow) => void)[] = []
 vi.mock('../lib/live.svelte', () => ({
   live: { state: 'live', detail: null },
+  onMissed: () => () => {},
   onRequest: (listener: (row: RequestRow) => void) => {
     liveListeners.push(listener)
     return () => liveListeners.splice(liveListeners.indexOf(listener), 1)

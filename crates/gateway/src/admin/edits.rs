@@ -65,7 +65,8 @@ fn refused(e: ConfigError) -> ProxyError {
     }
 }
 
-/// `providers[2].base_url` → `base_url`; `prices."openai/gpt-4.1".input` → `input`.
+/// `providers[2].base_url` → `base_url`; `routes[0].targets[1]` → `targets`;
+/// `prices."openai/gpt-4.1".input` → `input`.
 fn field_name(path: &str) -> &str {
     let mut quoted = false;
     let mut last_dot = None;
@@ -76,7 +77,9 @@ fn field_name(path: &str) -> &str {
             _ => {}
         }
     }
-    last_dot.map_or(path, |i| &path[i + 1..])
+    let last = last_dot.map_or(path, |i| &path[i + 1..]);
+    // `targets[0]` is the form's `targets` field.
+    last.split_once('[').map_or(last, |(name, _)| name)
 }
 
 fn capitalised(text: &str) -> String {
@@ -116,7 +119,7 @@ mod tests {
     #[test]
     fn the_form_field_is_the_last_part_of_the_problem_path() {
         assert_eq!(field_name("providers[2].base_url"), "base_url");
-        assert_eq!(field_name("routes[0].targets"), "targets");
+        assert_eq!(field_name("routes[0].targets[1]"), "targets");
         assert_eq!(field_name("listen"), "listen");
         assert_eq!(field_name("prices.\"openai/gpt-4.1\".input"), "input");
     }

@@ -3,13 +3,16 @@
 //! add it without asking again. When the listener falls behind, `event: lagged` tells it to
 //! reload instead of showing a history with holes.
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::{self, error::RecvError};
+use tokio_util::sync::CancellationToken;
 
 use crate::history::query;
 use crate::state::SharedState;
@@ -17,41 +20,16 @@ use crate::state::SharedState;
 pub async fn stream(
     State(state): State<SharedState>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let mut committed = state.history.subscribe();
-    let stop = state.stopping.clone();
-    let events = async_stream(move |tx| async move {
-        loop {
-            let ids = tokio::select! {
-                () = stop.cancelled() => return,
-                next = committed.recv() => next,
-            };
-            let events = match ids {
-                Ok(ids) => {
-                    let ids = ids.to_vec();
-                    match state
-                        .history
-                        .read(move |c| query::rows_by_ids(c, &ids))
-                        .await
-                    {
-                        Ok(rows) => rows
-                            .iter()
-                            .filter_map(|row| Event::default().event("request").json_data(row).ok())
-                            .collect(),
-                        Err(e) => {
-                            tracing::warn!(error = %e, "live feed could not read new rows");
-                            vec![Event::default().event("lagged").data("{}")]
-                        }
-                    }
-                }
-                Err(RecvError::Lagged(_)) => vec![Event::default().event("lagged").data("{}")],
-                Err(RecvError::Closed) => return,
-            };
-            for event in events {
-                if tx.send(Ok(event)).await.is_err() {
-                    return;
-                }
-            }
-        }
+    let feed = Feed {
+        committed: state.history.subscribe(),
+        stop: state.stopping.clone(),
+        state,
+        pending: VecDeque::new(),
+    };
+    // Dropping the answer (the dashboard closed) drops the feed and its subscription.
+    let events = futures_util::stream::unfold(feed, |mut feed| async move {
+        let event = feed.next().await?;
+        Some((Ok(event), feed))
     });
     Sse::new(events).keep_alive(
         KeepAlive::new()
@@ -60,17 +38,49 @@ pub async fn stream(
     )
 }
 
-/// A stream fed by a task through a small channel; the task ends when the client goes away.
-fn async_stream<F, Fut>(produce: F) -> impl Stream<Item = Result<Event, Infallible>>
-where
-    F: FnOnce(tokio::sync::mpsc::Sender<Result<Event, Infallible>>) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let (tx, rx) = tokio::sync::mpsc::channel(64);
-    tokio::spawn(produce(tx));
-    tokio_stream_from(rx)
+struct Feed {
+    state: SharedState,
+    committed: broadcast::Receiver<Arc<[String]>>,
+    stop: CancellationToken,
+    pending: VecDeque<Event>,
 }
 
-fn tokio_stream_from<T>(mut rx: tokio::sync::mpsc::Receiver<T>) -> impl Stream<Item = T> {
-    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+impl Feed {
+    /// The next event, or `None` when the gateway stops.
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                return Some(event);
+            }
+            let ids = tokio::select! {
+                () = self.stop.cancelled() => return None,
+                next = self.committed.recv() => next,
+            };
+            match ids {
+                Ok(ids) => {
+                    let ids = ids.to_vec();
+                    match self
+                        .state
+                        .history
+                        .read(move |c| query::rows_by_ids(c, &ids))
+                        .await
+                    {
+                        Ok(rows) => self.pending.extend(rows.iter().filter_map(|row| {
+                            Event::default().event("request").json_data(row).ok()
+                        })),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "live feed could not read new rows");
+                            return Some(lagged());
+                        }
+                    }
+                }
+                Err(RecvError::Lagged(_)) => return Some(lagged()),
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
+fn lagged() -> Event {
+    Event::default().event("lagged").data("{}")
 }

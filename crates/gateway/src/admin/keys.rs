@@ -161,7 +161,8 @@ pub async fn test(
         Err(e) => KeyTest {
             ok: false,
             status: None,
-            message: crate::secrets::redact(&format!("Could not reach the provider: {e}")).into_owned(),
+            message: crate::secrets::redact(&format!("Could not reach the provider: {e}"))
+                .into_owned(),
             source,
         },
     };

@@ -53,55 +53,66 @@ pub struct TopRow {
     pub output_tokens: u64,
 }
 
-/// The overview as of `now_ms` (ms since the Unix epoch).
+/// The overview as of `now_ms` (ms since the Unix epoch). The three periods are whole UTC
+/// days, so one pass grouped by day and provider yields them and the chart alike.
 pub fn overview(conn: &Connection, now_ms: i64) -> rusqlite::Result<Overview> {
     let today_start = now_ms - now_ms.rem_euclid(DAY_MS);
     let since_7 = today_start - 6 * DAY_MS;
     let since_30 = today_start - 29 * DAY_MS;
+    let days = per_day(conn, since_30)?;
+    let period = |since_ms: i64| {
+        let first_day = super::requests::rfc3339(since_ms)[..10].to_owned();
+        let mut p = Period {
+            since: super::requests::rfc3339(since_ms),
+            requests: 0,
+            errors: 0,
+            cost_usd: 0.0,
+            unpriced: 0,
+        };
+        for d in days.iter().filter(|d| d.cost.day >= first_day) {
+            p.requests += d.cost.requests;
+            p.errors += d.errors;
+            p.cost_usd += d.cost.cost_usd;
+            p.unpriced += d.unpriced;
+        }
+        p
+    };
     Ok(Overview {
-        today: period(conn, today_start)?,
-        last_7_days: period(conn, since_7)?,
-        last_30_days: period(conn, since_30)?,
-        cost_per_day: cost_per_day(conn, since_30)?,
+        today: period(today_start),
+        last_7_days: period(since_7),
+        last_30_days: period(since_30),
         top_models: top(conn, "COALESCE(upstream_model, requested_model)", since_30)?,
         top_clients: top(conn, "client", since_30)?,
+        cost_per_day: days.into_iter().map(|d| d.cost).collect(),
     })
 }
 
-fn period(conn: &Connection, since_ms: i64) -> rusqlite::Result<Period> {
-    conn.query_row(
-        "SELECT COUNT(*),
-                COALESCE(SUM(outcome <> 'ok'), 0),
-                COALESCE(SUM(cost_usd), 0.0),
-                COALESCE(SUM(cost_usd IS NULL AND provider IS NOT NULL
-                             AND (input_tokens > 0 OR output_tokens > 0)), 0)
-         FROM requests WHERE started_at >= ?1",
-        [since_ms],
-        |row| {
-            Ok(Period {
-                since: super::requests::rfc3339(since_ms),
-                requests: row.get::<_, i64>(0)? as u64,
-                errors: row.get::<_, i64>(1)? as u64,
-                cost_usd: row.get(2)?,
-                unpriced: row.get::<_, i64>(3)? as u64,
-            })
-        },
-    )
+struct Day {
+    cost: DayProviderCost,
+    errors: u64,
+    unpriced: u64,
 }
 
-fn cost_per_day(conn: &Connection, since_ms: i64) -> rusqlite::Result<Vec<DayProviderCost>> {
+fn per_day(conn: &Connection, since_ms: i64) -> rusqlite::Result<Vec<Day>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT strftime('%Y-%m-%d', started_at / 1000, 'unixepoch') AS day, provider,
-                COUNT(*), COALESCE(SUM(cost_usd), 0.0)
+        "SELECT started_at / 86400000 AS day, provider,
+                COUNT(*), COALESCE(SUM(cost_usd), 0.0), SUM(outcome <> 'ok'),
+                SUM(cost_usd IS NULL AND provider IS NOT NULL
+                    AND (input_tokens > 0 OR output_tokens > 0))
          FROM requests WHERE started_at >= ?1
          GROUP BY day, provider ORDER BY day, provider",
     )?;
     stmt.query_map([since_ms], |row| {
-        Ok(DayProviderCost {
-            day: row.get(0)?,
-            provider: row.get(1)?,
-            requests: row.get::<_, i64>(2)? as u64,
-            cost_usd: row.get(3)?,
+        Ok(Day {
+            cost: DayProviderCost {
+                // Grouped by day number (cheap integer maths per row); formatted once per group.
+                day: super::requests::rfc3339(row.get::<_, i64>(0)? * DAY_MS)[..10].to_owned(),
+                provider: row.get(1)?,
+                requests: row.get::<_, i64>(2)? as u64,
+                cost_usd: row.get(3)?,
+            },
+            errors: row.get::<_, i64>(4)? as u64,
+            unpriced: row.get::<_, i64>(5)? as u64,
         })
     })?
     .collect()

@@ -75,6 +75,24 @@ impl SortKey {
         })
     }
 
+    /// The `ORDER BY` terms, ending in `id` so pages never overlap. Sorting by time needs no
+    /// other term: `requests_by_time` holds `(started_at, id)` (the key rides along in a
+    /// WITHOUT ROWID index), so the newest page is read straight off the index instead of
+    /// sorting the whole history. Only columns that can be null get `NULLS LAST`.
+    fn order_by(self, direction: &str) -> String {
+        match self {
+            SortKey::StartedAt => format!("started_at {direction}, id {direction}"),
+            SortKey::Cost | SortKey::Model => format!(
+                "{} {direction} NULLS LAST, started_at {direction}, id {direction}",
+                self.column()
+            ),
+            _ => format!(
+                "{} {direction}, started_at {direction}, id {direction}",
+                self.column()
+            ),
+        }
+    }
+
     fn column(self) -> &'static str {
         match self {
             SortKey::StartedAt => "started_at",
@@ -213,8 +231,8 @@ pub fn list(conn: &Connection, filter: &Filter, page: Page) -> rusqlite::Result<
     params.push(Value::Integer(i64::from(page.offset)));
     let n = params.len();
     let sql = format!(
-        "SELECT {COLUMNS} FROM requests {where_sql} ORDER BY {} {direction} NULLS LAST, started_at {direction}, id {direction} LIMIT ?{} OFFSET ?{}",
-        page.sort.column(),
+        "SELECT {COLUMNS} FROM requests {where_sql} ORDER BY {} LIMIT ?{} OFFSET ?{}",
+        page.sort.order_by(direction),
         n - 1,
         n
     );

@@ -254,3 +254,70 @@ async fn retention_prunes_old_rows_with_their_attempts() {
     history.close().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn the_overview_counts_whole_utc_days_for_today_the_week_and_the_month() {
+    let history = History::open_in_memory().unwrap();
+    let now = 40 * DAY + 12 * 3_600_000; // noon, day 40
+    let today_start = 40 * DAY;
+    history
+        .record(record("today", today_start + 1, "a", Some(1.0)))
+        .await;
+    let mut failed = record("today-failed", today_start + 2, "a", None);
+    failed.outcome = Outcome::UpstreamError;
+    failed.status = 502;
+    history.record(failed).await;
+    history
+        .record(record(
+            "six-days-ago",
+            today_start - 6 * DAY,
+            "b",
+            Some(2.0),
+        ))
+        .await;
+    history
+        .record(record(
+            "seven-days-ago",
+            today_start - 7 * DAY,
+            "b",
+            Some(4.0),
+        ))
+        .await;
+    history
+        .record(record("unpriced", today_start - 29 * DAY, "c", None))
+        .await;
+    history
+        .record(record(
+            "thirty-days-ago",
+            today_start - 30 * DAY,
+            "c",
+            Some(8.0),
+        ))
+        .await;
+
+    let o = history
+        .read(move |c| overview::overview(c, now))
+        .await
+        .unwrap();
+    assert_eq!((o.today.requests, o.today.errors), (2, 1));
+    assert_eq!(o.today.cost_usd, 1.0);
+    assert_eq!(
+        o.today.unpriced, 1,
+        "the failed row used tokens without a price"
+    );
+    assert_eq!(
+        o.last_7_days.cost_usd, 3.0,
+        "six days ago is inside the week, seven is not"
+    );
+    assert_eq!(
+        o.last_30_days.requests, 5,
+        "day 29 back is in, day 30 is out"
+    );
+    assert_eq!(o.last_30_days.since, "1970-01-12T00:00:00.000Z");
+    assert_eq!(o.cost_per_day.len(), 4, "one entry per day with requests");
+    assert_eq!(
+        o.top_models[0].key.as_deref(),
+        Some("b"),
+        "most expensive first"
+    );
+}

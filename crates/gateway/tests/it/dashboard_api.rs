@@ -315,3 +315,43 @@ async fn every_edit_needs_the_admin_token() {
         assert_eq!(response.status(), 401, "{method} {path}");
     }
 }
+
+#[tokio::test]
+async fn a_paused_proxy_refuses_requests_but_records_them_and_resumes() {
+    let mock = harness::mock().await;
+    let h = harness::start(&harness::one_provider(&mock, "")).await;
+    let (status, paused) = send(&h, Method::PUT, "/api/pause", Some(json!({"paused": true}))).await;
+    assert_eq!((status, paused["paused"].as_bool()), (200, Some(true)));
+
+    let refused = h.post("/v1/chat/completions", chat("gpt-4.1")).await;
+    assert_eq!(refused.status(), 503);
+    let id = harness::request_id(&refused);
+    let error: Value = refused.json().await.unwrap();
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("paused"),
+        "{error}"
+    );
+    assert_eq!(
+        h.row(&id).await["outcome"],
+        "rejected",
+        "even a refusal lands in history"
+    );
+    assert!(mock.received().is_empty(), "nothing reached the provider");
+
+    send(
+        &h,
+        Method::PUT,
+        "/api/pause",
+        Some(json!({"paused": false})),
+    )
+    .await;
+    assert_eq!(
+        h.post("/v1/chat/completions", chat("gpt-4.1"))
+            .await
+            .status(),
+        200
+    );
+}

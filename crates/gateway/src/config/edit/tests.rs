@@ -88,7 +88,8 @@ fn a_route_is_created_then_reordered_in_place() {
         strategy: Some("cheapest".into()),
     };
     let after = upsert_route(&created, "coder", &reordered).unwrap();
-    assert_eq!(after.matches("[[routes]]").count(), 1, "{after}");
+    let headers = after.lines().filter(|l| l.trim() == "[[routes]]").count();
+    assert_eq!(headers, 1, "replaced in place, not added twice:\n{after}");
     let parsed = config::parse(&after).unwrap();
     let targets: Vec<_> = parsed.routes[0]
         .targets

@@ -13,7 +13,9 @@ use axum::response::{IntoResponse, Response};
 use crate::error::ProxyError;
 
 #[derive(rust_embed::RustEmbed)]
-#[folder = "$CARGO_MANIFEST_DIR/../../ui/dist"]
+// Relative to this crate's Cargo.toml: rust-embed does not expand `$CARGO_MANIFEST_DIR`
+// without its interpolate-folder-path feature, and the literal path never existed.
+#[folder = "../../ui/dist"]
 #[allow_missing = true]
 struct Assets;
 

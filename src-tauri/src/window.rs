@@ -1,0 +1,68 @@
+//! The dashboard window: the gateway's own dashboard page, opened with the admin token in the
+//! URL fragment so it is signed in, exactly as in a browser (SPEC §6).
+//!
+//! The page is remote content as far as Tauri is concerned (`WebviewUrl::External`, its port
+//! is known only after the gateway started) and gets no Tauri IPC: the dashboard talks to the
+//! admin API over HTTP like in any browser. Closing the window hides it to the tray; the app
+//! quits only from the tray's Quit. The window may navigate only within the gateway's origin,
+//! since it carries the admin token.
+
+use tauri::webview::PageLoadEvent;
+use tauri::{
+    AppHandle, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder, WindowEvent,
+};
+
+pub const LABEL: &str = "main";
+
+/// Creates the window on `dashboard_url` (http://127.0.0.1:PORT/#token=…).
+pub fn create<R: Runtime>(
+    app: &AppHandle<R>,
+    dashboard_url: &str,
+    visible: bool,
+) -> tauri::Result<WebviewWindow<R>> {
+    let url: tauri::Url = dashboard_url.parse().map_err(tauri::Error::InvalidUrl)?;
+    let origin = url.origin();
+    let window = WebviewWindowBuilder::new(app, LABEL, WebviewUrl::External(url))
+        .title("Switchyard")
+        .inner_size(1280.0, 820.0)
+        .min_inner_size(760.0, 520.0)
+        .visible(visible)
+        .on_navigation(move |to| {
+            let allowed = to.origin() == origin;
+            if !allowed {
+                tracing::warn!(url = %to, "the dashboard window stays on the gateway: navigation refused");
+            }
+            allowed
+        })
+        .on_page_load(|_, payload| {
+            if payload.event() == PageLoadEvent::Finished {
+                tracing::debug!("dashboard loaded");
+            }
+        })
+        .build()?;
+    let hidden = window.clone();
+    window.on_window_event(move |event| {
+        if let WindowEvent::CloseRequested { api, .. } = event {
+            api.prevent_close();
+            if let Err(e) = hidden.hide() {
+                tracing::warn!(error = %e, "could not hide the window");
+            }
+        }
+    });
+    Ok(window)
+}
+
+/// Brings the dashboard to the front (Open dashboard, a second launch).
+pub fn show<R: Runtime>(app: &AppHandle<R>) {
+    let Some(window) = app.get_webview_window(LABEL) else {
+        tracing::debug!("no dashboard window: the gateway is not running");
+        return;
+    };
+    let shown = window
+        .show()
+        .and_then(|()| window.unminimize())
+        .and_then(|()| window.set_focus());
+    if let Err(e) = shown {
+        tracing::warn!(error = %e, "could not show the window");
+    }
+}

@@ -11,6 +11,11 @@ want() { for p in "$@"; do have_pkg "$p" || need_apt+=("$p"); done; }
 if command -v dpkg-query >/dev/null 2>&1; then
   # C toolchain for rusqlite's bundled SQLite and the TLS crypto backend.
   want build-essential pkg-config
+  # The desktop app (src-tauri, Tauri 2) is part of the workspace, so every build needs its
+  # system libraries: WebKitGTK for the window, Ayatana AppIndicator for the tray, librsvg for
+  # icons, xdo for menus.
+  want libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libsoup-3.0-dev \
+    libayatana-appindicator3-dev librsvg2-dev libssl-dev libxdo-dev
   # The keychain suite runs against a real Secret Service in a private D-Bus session.
   want gnome-keyring dbus-daemon
   # The dashboard is built with Node.js and npm; its browser suite drives Debian's Chromium.

@@ -1,7 +1,7 @@
 # The two commands that matter: `make run` starts Switchyard, `make test` runs every test.
 # Both install what is missing on a fresh Debian/Ubuntu machine first (scripts/setup.sh).
 
-.PHONY: run test setup check fmt lint fuzz bench ui bindings
+.PHONY: run test setup check fmt lint fuzz bench ui bindings bundle
 
 run:
 	@./scripts/run.sh
@@ -11,6 +11,11 @@ test:
 
 setup:
 	@./scripts/setup.sh
+
+# The desktop app's installers: .deb and .rpm on Linux (.app/.dmg on macOS, .msi/.exe on
+# Windows), in target/release/bundle/.
+bundle:
+	@./scripts/bundle.sh
 
 # What Switchyard adds to a request (latency, throughput, streaming, memory, start-up, history),
 # measured against a fast mock provider on loopback; prints one table. See docs/benchmarks.md.

@@ -41,6 +41,11 @@ step "dashboard end to end: Debian's Chromium against the real gateway and mock 
 SKIP_UI_BUILD=1 SWITCHYARD_BIN="$bin/switchyard" MOCK_PROVIDER_BIN="$bin/mock-provider" \
   bash tests/browser/run.sh
 
+step "desktop app end to end: the real app in a window and a tray on Xvfb, driven by tauri-driver"
+cargo build --locked -p switchyard-desktop -p mock-provider
+DESKTOP_BIN="$bin/switchyard-desktop" MOCK_PROVIDER_BIN="$bin/mock-provider" \
+  bash tests/desktop/run.sh
+
 step "fuzzing every parser and translator (a short run each; make fuzz runs longer)"
 FUZZ_SECONDS=15 ./scripts/fuzz.sh
 

@@ -86,9 +86,19 @@ base_url = "{mock_base_url}"
 key_env = "MOCK_KEY"
 models = ["gpt-4.1"]
 
+[[providers]]
+id = "wrongkey"        # the mock refuses its key: a 401, and a notification
+kind = "openai-compatible"
+base_url = "{mock_base_url}"
+key_env = "WRONG_KEY"
+
 [prices."mock/gpt-4.1"]
 input = 2.0
 output = 8.0
+
+[budgets]              # the first priced request crosses it: a notification
+daily_usd = 0.00001
+action = "warn"
 """
 
 
@@ -119,6 +129,13 @@ class App:
         try:
             return self.log_file.read_text(errors="replace")
         except OSError:
+            return ""
+
+    def notifications(self) -> str:
+        """What the app asked the desktop's notification service to show (session.sh records it)."""
+        try:
+            return Path(os.environ["SWITCHYARD_NOTIFICATIONS_LOG"]).read_text(errors="replace")
+        except (KeyError, OSError):
             return ""
 
     def token(self) -> str:
@@ -162,6 +179,7 @@ def app(mock_provider: str, tmp_path_factory: pytest.TempPathFactory) -> App:
         SWITCHYARD_DATA_DIR=str(root / "data"),
         SWITCHYARD_LISTEN=f"127.0.0.1:{port}",
         MOCK_KEY=MOCK_KEY,
+        WRONG_KEY="sk-not-the-mocks-key-0000",
         # The tray logs each status line it shows at debug level: the suite reads them.
         RUST_LOG="info,switchyard_desktop=debug",
     )

@@ -64,16 +64,18 @@ done
 kill -0 "$app" || fail "closing the window quit the app"
 sleep 5
 tree() { echo "$1"; for child in $(pgrep -P "$1"); do tree "$child"; done; }
-total=0
-echo "memory with the window closed (VmRSS):"
+total=0; total_pss=0
+echo "memory with the window closed (VmRSS; PSS counts shared library pages once):"
 for pid in $(tree "$app"); do
   [ -r "/proc/$pid/status" ] || continue
   name="$(awk '/^Name:/{print $2}' "/proc/$pid/status")"
   kib="$(awk '/^VmRSS:/{print $2}' "/proc/$pid/status")"
-  total=$((total + ${kib:-0}))
-  printf '  %-8s %-22s %7.1f MiB\n' "$pid" "$name" "$(awk -v k="${kib:-0}" 'BEGIN{print k/1024}')"
+  pss="$(awk '/^Pss:/{print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null)"
+  total=$((total + ${kib:-0})); total_pss=$((total_pss + ${pss:-0}))
+  awk -v p="$pid" -v n="$name" -v r="${kib:-0}" -v s="${pss:-0}" \
+    'BEGIN{printf "  %-8s %-22s RSS %7.1f MiB  PSS %7.1f MiB\n", p, n, r/1024, s/1024}'
 done
-printf '  %-8s %-22s %7.1f MiB\n' "" "total" "$(awk -v k="$total" 'BEGIN{print k/1024}')"
+awk -v r="$total" -v s="$total_pss" 'BEGIN{printf "  %-8s %-22s RSS %7.1f MiB  PSS %7.1f MiB\n", "", "total", r/1024, s/1024}'
 
 kill -TERM "$app"
 status=0; wait "$app" || status=$?

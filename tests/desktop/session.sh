@@ -26,5 +26,11 @@ trayer --edge top --align right --SetDockType true --SetPartialStrut true --widt
   --height 32 --transparent false --tint 0xf4f4f5 >"$scratch/trayer.log" 2>&1 & pids+=($!)
 sleep 1
 
+# Every notification the apps send on this bus, for the suite to read (no notification daemon
+# runs here: the calls fail after they were recorded, and the app logs that).
+export SWITCHYARD_NOTIFICATIONS_LOG="$scratch/notifications.log"
+dbus-monitor --session "interface=org.freedesktop.Notifications" >"$SWITCHYARD_NOTIFICATIONS_LOG" 2>&1 & pids+=($!)
+sleep 0.5
+
 cd "$here"
 "$here/.venv/bin/python" -m pytest -q -s "$here" "$@"

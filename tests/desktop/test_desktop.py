@@ -67,11 +67,20 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
-def rss_kib(pid: int) -> tuple[str, int]:
+def memory_kib(pid: int) -> tuple[str, int, int]:
+    """Name, VmRSS and PSS (shared library pages divided among the processes using them)."""
     status = Path(f"/proc/{pid}/status").read_text()
     name = re.search(r"^Name:\s+(\S+)", status, re.M)
     rss = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-    return (name.group(1) if name else "?", int(rss.group(1)) if rss else 0)
+    try:
+        pss = re.search(r"^Pss:\s+(\d+) kB", Path(f"/proc/{pid}/smaps_rollup").read_text(), re.M)
+    except OSError:
+        pss = None
+    return (
+        name.group(1) if name else "?",
+        int(rss.group(1)) if rss else 0,
+        int(pss.group(1)) if pss else 0,
+    )
 
 
 def tray_host_geometry() -> dict[str, int]:
@@ -142,6 +151,22 @@ def test_a_request_through_the_apps_proxy_appears_in_the_requests_page(driver, a
     assert line, "the tray shows today's spend and request count"
 
 
+def test_a_budget_crossed_and_a_rejected_key_become_notifications(app: App) -> None:
+    wait_until(
+        "the budget notification (the first request crossed daily_usd)",
+        lambda: "Daily budget reached" in app.notifications(),
+    )
+    client = openai.OpenAI(base_url=app.base_url, api_key="sk-ignored", max_retries=0)
+    with pytest.raises(openai.AuthenticationError):
+        client.chat.completions.create(model="wrongkey/gpt-4.1", messages=[{"role": "user", "content": "hi"}])
+    wait_until("the rejected-key notification", lambda: "wrongkey rejected its key" in app.notifications())
+    client_again = openai.OpenAI(base_url=app.base_url, api_key="sk-ignored", max_retries=0)
+    with pytest.raises(openai.AuthenticationError):
+        client_again.chat.completions.create(model="wrongkey/gpt-4.1", messages=[{"role": "user", "content": "hi"}])
+    time.sleep(1.0)
+    assert app.notifications().count("wrongkey rejected its key") == 1, "a wrong key is announced once, not per request"
+
+
 def test_the_tray_menu_opens_from_the_tray_icon(app: App, screenshots: Path) -> None:
     geometry = tray_host_geometry()
     before = screen(screenshots / "tray-before.png")
@@ -169,10 +194,13 @@ def test_closing_the_window_hides_it_to_the_tray_and_the_app_keeps_serving(app: 
     assert http_get(f"{app.root_url}/healthz")[0] == 200, "the proxy keeps serving from the tray"
 
     time.sleep(5)  # let the WebKit processes settle after hiding
-    rows = [(p, *rss_kib(p)) for p in process_tree(pid) if Path(f"/proc/{p}").exists()]
-    total = sum(kib for _, _, kib in rows)
-    report = "\n".join(f"{p:>8} {name:<24} {kib / 1024:8.1f} MiB" for p, name, kib in rows)
-    report += f"\n{'':>8} {'total (window hidden)':<24} {total / 1024:8.1f} MiB\n"
+    rows = [(p, *memory_kib(p)) for p in process_tree(pid) if Path(f"/proc/{p}").exists()]
+    total = sum(rss for _, _, rss, _ in rows)
+    total_pss = sum(pss for _, _, _, pss in rows)
+    report = "\n".join(
+        f"{p:>8} {name:<24} RSS {rss / 1024:7.1f} MiB  PSS {pss / 1024:7.1f} MiB" for p, name, rss, pss in rows
+    )
+    report += f"\n{'':>8} {'total (window hidden)':<24} RSS {total / 1024:7.1f} MiB  PSS {total_pss / 1024:7.1f} MiB\n"
     (screenshots / "memory.txt").write_text(report)
     print("\nmemory with the window closed (VmRSS of the app and its WebKit processes):\n" + report)
     assert total > 0
@@ -264,7 +292,7 @@ def test_sigterm_quits_with_the_history_flushed(app: App, driver) -> None:
     assert "history flushed" in app.log()
     with sqlite3.connect(app.data_dir / "history.sqlite3") as db:
         (count,) = db.execute("SELECT COUNT(*) FROM requests").fetchone()
-    assert count >= 2, "the proxied request and the refused one are in the history"
+    assert count >= 4, "the proxied request, the refused ones and the paused one are in the history"
 
 
 def _state(pid: int) -> str:

@@ -139,3 +139,27 @@ export async function startGateway() {
   const dash = await child.waitFor(/Dashboard:\s*(http:\/\/127\.0\.0\.1:\d+\/#token=(\S+))\s*$/)
   return { child, base, config, proxyUrl: proxy[1], root: proxy[1].replace(/\/v1$/, ''), dashboardUrl: dash[1], token: dash[2] }
 }
+
+/**
+ * The built dashboard (ui/dist) served by `vite preview`, which forwards /api and /v1 to the
+ * real gateway (ui/vite.config.ts). Only for DASHBOARD_FROM=vite: checks the pages against
+ * the real API when the gateway binary does not serve the bundle itself.
+ */
+export async function startPreview(gatewayRoot) {
+  const { createServer } = await import('node:net')
+  const port = await new Promise((res, rej) => {
+    const server = createServer()
+    server.on('error', rej)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => res(port))
+    })
+  })
+  const base = mkdtempSync(join(tmpdir(), 'switchyard-browser-preview-'))
+  const vite = join(REPO_ROOT, 'ui/node_modules/vite/bin/vite.js')
+  const env = { ...process.env, SWITCHYARD_URL: gatewayRoot, NO_COLOR: '1' }
+  const child = new Child('vite-preview', [process.execPath, vite, 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], env, join(REPO_ROOT, 'ui'))
+  child.stderrPath = join(base, 'vite-preview.stderr.log')
+  await child.waitFor(new RegExp(`http://127\\.0\\.0\\.1:${port}`))
+  return { child, root: `http://127.0.0.1:${port}` }
+}

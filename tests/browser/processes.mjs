@@ -45,9 +45,9 @@ export function isolatedEnv(base) {
 
 /** A child whose stdout lines are collected and whose stderr goes to a file. */
 export class Child {
-  constructor(name, argv, env, dir) {
+  constructor(name, argv, env, dir, logDir = dir) {
     this.name = name
-    this.stderrPath = join(dir, `${name}.stderr.log`)
+    this.stderrPath = join(logDir, `${name}.stderr.log`)
     this.lines = []
     this.waiters = []
     this.proc = spawn(argv[0], argv.slice(1), { env, cwd: dir, stdio: ['ignore', 'pipe', openSync(this.stderrPath, 'w')] })
@@ -158,8 +158,8 @@ export async function startPreview(gatewayRoot) {
   const base = mkdtempSync(join(tmpdir(), 'switchyard-browser-preview-'))
   const vite = join(REPO_ROOT, 'ui/node_modules/vite/bin/vite.js')
   const env = { ...process.env, SWITCHYARD_URL: gatewayRoot, NO_COLOR: '1' }
-  const child = new Child('vite-preview', [process.execPath, vite, 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], env, join(REPO_ROOT, 'ui'))
-  child.stderrPath = join(base, 'vite-preview.stderr.log')
+  const args = [process.execPath, vite, 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort']
+  const child = new Child('vite-preview', args, env, join(REPO_ROOT, 'ui'), base)
   await child.waitFor(new RegExp(`http://127\\.0\\.0\\.1:${port}`))
   return { child, root: `http://127.0.0.1:${port}` }
 }

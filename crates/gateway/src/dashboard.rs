@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use crate::error::ProxyError;
 
 #[derive(rust_embed::RustEmbed)]
-#[folder = "$CARGO_MANIFEST_DIR/../../ui/dist"]
+#[folder = "../../ui/dist"] // relative to this crate's Cargo.toml
 #[allow_missing = true]
 struct Assets;
 

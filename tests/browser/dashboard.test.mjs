@@ -10,14 +10,16 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import OpenAI from 'openai'
 import { chromium } from 'playwright-core'
-import { MOCK_KEY, MOCK_KEY_ENV, REPO_ROOT, startGateway, startMock } from './processes.mjs'
+import { MOCK_KEY, MOCK_KEY_ENV, REPO_ROOT, startGateway, startMock, startPreview } from './processes.mjs'
 
 const SHOTS = join(REPO_ROOT, 'tests/browser/screenshots')
 const DOC_SHOTS = join(REPO_ROOT, 'docs/screenshots')
 const DOC_PAGES = new Set(['overview', 'requests', 'request-detail', 'providers', 'costs', 'connect'])
 const STEP_MS = 15_000
 
-let mock, gateway, context, page, userDataDir, sdk
+let mock, gateway, preview, context, page, userDataDir, sdk
+// Where the pages come from: the gateway itself, or (DASHBOARD_FROM=vite) vite preview in front of it.
+let dashboardRoot, dashboardUrl
 let keychain = true
 
 /** A full-page shot for the suite; the pages the README shows also go to docs/screenshots. */
@@ -49,8 +51,9 @@ function step(name, fn) {
 
 async function api(path) {
   const response = await fetch(gateway.root + path, { headers: { Authorization: `Bearer ${gateway.token}` } })
-  assert.equal(response.status, 200, `expected GET ${path} to answer 200, got ${response.status}: ${await response.text()}`)
-  return response.json()
+  const text = await response.text()
+  assert.equal(response.status, 200, `expected GET ${path} to answer 200, got ${response.status}: ${text}`)
+  return JSON.parse(text)
 }
 
 async function go(nav) {
@@ -94,8 +97,20 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     // A gateway without the dashboard's API or bundle would fail every step: say why once.
     const overview = await fetch(`${gateway.root}/api/overview`, { headers: { Authorization: `Bearer ${gateway.token}` } })
     assert.equal(overview.status, 200, `expected ${process.env.SWITCHYARD_BIN ?? 'target/debug/switchyard'} to serve GET /api/overview (the dashboard's admin API), got ${overview.status}: build the gateway from a tree that has it`)
-    const index = await (await fetch(`${gateway.root}/`)).text()
-    assert.match(index, /<script type="module"/, 'expected the gateway to serve the built dashboard at / (build ui/dist first: npm run build in ui/)')
+    if (process.env.DASHBOARD_FROM === 'vite') {
+      preview = await startPreview(gateway.root)
+      dashboardRoot = preview.root
+      console.log(`# pages served by vite preview at ${dashboardRoot}, API from the gateway at ${gateway.root}`)
+    } else {
+      dashboardRoot = gateway.root
+      const index = await (await fetch(`${gateway.root}/`)).text()
+      assert.match(
+        index,
+        /<script type="module"/,
+        'expected the gateway to serve the built dashboard at / (build ui/dist first: npm run build in ui/; DASHBOARD_FROM=vite serves it with vite preview instead)',
+      )
+    }
+    dashboardUrl = `${dashboardRoot}/#token=${gateway.token}`
     userDataDir = mkdtempSync(join(tmpdir(), 'switchyard-chromium-'))
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
@@ -129,6 +144,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
   after(async () => {
     await context?.close().catch(() => {})
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true })
+    await preview?.child.stop()
     const gatewayCode = await gateway?.child.stop()
     const mockCode = await mock?.child.stop()
     assert.equal(gatewayCode, 0, `expected switchyard serve to exit 0 on SIGTERM, got ${gatewayCode}\n${gateway?.child.stderrTail()}`)
@@ -136,7 +152,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
   })
 
   step('opens from the printed link and hides the token from the address bar', async () => {
-    await page.goto(gateway.dashboardUrl)
+    await page.goto(dashboardUrl)
     await page.getByTestId('overview-empty').waitFor()
     assert.ok(!page.url().includes('token='), `expected the token to leave the URL, got ${page.url()}`)
     assert.equal(await page.getByTestId('empty-proxy-url').innerText(), gateway.proxyUrl)
@@ -189,7 +205,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     await panel.getByTestId('key-test').click()
     const result = panel.getByTestId('key-test-result')
     await result.waitFor()
-    assert.match(await result.innerText(), /accepted/, `expected the mock to accept the key, got ${await result.innerText()}`)
+    assert.match(await result.innerText(), /^✓/, `expected the mock to accept the key, got ${await result.innerText()}`)
     await shoot('providers')
   })
 
@@ -235,7 +251,9 @@ describe('the dashboard', { timeout: 240_000 }, () => {
 
     const answer = await chat('coder', 'Hello from the browser suite')
     assert.match(answer.choices[0].message.content, /mock answer/)
+    const sent = Date.now()
     await page.getByTestId('request-row').first().waitFor()
+    console.log(`# the first request showed up ${Date.now() - sent} ms after its answer`)
     const streamed = await chat('mock/gpt-4.1', 'Stream this please', true)
     assert.ok(streamed.length > 0, 'expected streamed text')
     await assert.rejects(chat('mock/error-503', 'This one fails'), (error) => error.status >= 500)
@@ -274,13 +292,13 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     const requestBody = await page.getByTestId('detail-request-body').locator('pre').innerText()
     assert.match(requestBody, /^\{\n {2}"/, 'expected the JSON request body pretty-printed')
     assert.match(requestBody, /Hello from the browser suite/)
+    await shoot('request-detail')
     await page.getByTestId('copy-curl').click()
     const copied = await page.evaluate(() => (window).__copied.at(-1))
     assert.ok(copied.startsWith(`curl '${gateway.root}/v1/chat/completions'`), `unexpected curl: ${copied}`)
     assert.match(copied, /Hello from the browser suite/)
     assert.match(copied, /x-switchyard-tags: project=browser,team=qa/)
     assert.ok(!/authorization|x-api-key|sk-browser|sk-mock/i.test(copied), `expected no key in the curl command: ${copied}`)
-    await shoot('request-detail')
 
     await page.goBack()
     await page.getByTestId('request-row').nth(1).waitFor()
@@ -305,7 +323,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     await page.getByTestId('group-model').click()
     await page.getByTestId('costs-row').first().waitFor()
     const table = await page.getByTestId('costs-table').innerText()
-    assert.match(table, /coder|mock\/gpt-4\.1/)
+    assert.match(table, /^gpt-4\.1\t2\t/m, 'expected the upstream model with the two requests that reached it')
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('costs-export').click()])
     const csv = readFileSync(await download.path(), 'utf8').trim().split(/\r?\n/)
     assert.match(csv[0], /key/)
@@ -340,7 +358,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     await go('overview')
     await page.getByTestId('overview-chart').waitFor()
     assert.ok(dollars(await page.getByTestId('stat-today').innerText()) > 0)
-    assert.match(await page.getByTestId('overview-top-models').innerText(), /coder/)
+    assert.match(await page.getByTestId('overview-top-models').innerText(), /^gpt-4\.1\t3\t/m)
     assert.match(await page.getByTestId('stat-errors').innerText(), /25%/)
     await shoot('overview')
     await page.emulateMedia({ colorScheme: 'dark' })
@@ -377,13 +395,13 @@ describe('the dashboard', { timeout: 240_000 }, () => {
 
   step('asks for the token when a tab has none, and after a refused one', async () => {
     const fresh = await context.newPage()
-    await fresh.goto(gateway.root + '/')
+    await fresh.goto(dashboardRoot + '/')
     await fresh.getByTestId('token-page').waitFor()
     await fresh.getByTestId('token-input').fill('not-the-token')
     await fresh.getByRole('button', { name: 'Open dashboard' }).click()
     await fresh.getByTestId('token-page').getByRole('alert').waitFor()
     await fresh.screenshot({ path: join(SHOTS, 'token.png') })
-    await fresh.getByTestId('token-input').fill(gateway.dashboardUrl)
+    await fresh.getByTestId('token-input').fill(dashboardUrl)
     await fresh.getByRole('button', { name: 'Open dashboard' }).click()
     await fresh.getByTestId('overview-stats').waitFor()
     await fresh.close()

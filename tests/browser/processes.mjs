@@ -45,9 +45,9 @@ export function isolatedEnv(base) {
 
 /** A child whose stdout lines are collected and whose stderr goes to a file. */
 export class Child {
-  constructor(name, argv, env, dir) {
+  constructor(name, argv, env, dir, logDir = dir) {
     this.name = name
-    this.stderrPath = join(dir, `${name}.stderr.log`)
+    this.stderrPath = join(logDir, `${name}.stderr.log`)
     this.lines = []
     this.waiters = []
     this.proc = spawn(argv[0], argv.slice(1), { env, cwd: dir, stdio: ['ignore', 'pipe', openSync(this.stderrPath, 'w')] })
@@ -138,4 +138,28 @@ export async function startGateway() {
   const proxy = await child.waitFor(/Proxy base URL:\s*(http:\/\/127\.0\.0\.1:\d+\/v1)\s*$/)
   const dash = await child.waitFor(/Dashboard:\s*(http:\/\/127\.0\.0\.1:\d+\/#token=(\S+))\s*$/)
   return { child, base, config, proxyUrl: proxy[1], root: proxy[1].replace(/\/v1$/, ''), dashboardUrl: dash[1], token: dash[2] }
+}
+
+/**
+ * The built dashboard (ui/dist) served by `vite preview`, which forwards /api and /v1 to the
+ * real gateway (ui/vite.config.ts). Only for DASHBOARD_FROM=vite: checks the pages against
+ * the real API when the gateway binary does not serve the bundle itself.
+ */
+export async function startPreview(gatewayRoot) {
+  const { createServer } = await import('node:net')
+  const port = await new Promise((res, rej) => {
+    const server = createServer()
+    server.on('error', rej)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => res(port))
+    })
+  })
+  const base = mkdtempSync(join(tmpdir(), 'switchyard-browser-preview-'))
+  const vite = join(REPO_ROOT, 'ui/node_modules/vite/bin/vite.js')
+  const env = { ...process.env, SWITCHYARD_URL: gatewayRoot, NO_COLOR: '1' }
+  const args = [process.execPath, vite, 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort']
+  const child = new Child('vite-preview', args, env, join(REPO_ROOT, 'ui'), base)
+  await child.waitFor(new RegExp(`http://127\\.0\\.0\\.1:${port}`))
+  return { child, root: `http://127.0.0.1:${port}` }
 }

@@ -2,7 +2,8 @@
 # The dashboard's end-to-end suite: builds ui/dist (the gateway serves it from there in debug
 # builds and embeds it in release builds), installs the suite's packages, and runs it in a
 # private D-Bus session with an unlocked GNOME Keyring so keys set in the page reach a real
-# keychain. Without dbus-run-session or gnome-keyring the suite falls back to key variables.
+# keychain. Without dbus-run-session or gnome-keyring it refuses to run, unless
+# ALLOW_NO_KEYCHAIN=1 asks for the key-variable fallback.
 #
 #   SWITCHYARD_BIN     default target/debug/switchyard
 #   MOCK_PROVIDER_BIN  default target/debug/mock-provider
@@ -22,6 +23,12 @@ if [ -z "${SWITCHYARD_BROWSER_IN_SESSION:-}" ]; then
   if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
     export SWITCHYARD_BROWSER_IN_SESSION=1
     exec dbus-run-session -- "$0" "$@"
+  fi
+  if [ -z "${ALLOW_NO_KEYCHAIN:-}" ]; then
+    echo "tests/browser/run.sh: dbus-run-session and gnome-keyring-daemon are needed so keys set in" \
+         "the page reach a real keychain (scripts/setup.sh installs them). ALLOW_NO_KEYCHAIN=1 runs" \
+         "the suite with key variables instead." >&2
+    exit 1
   fi
 else
   keyring_home=$(mktemp -d)

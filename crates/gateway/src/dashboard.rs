@@ -13,9 +13,7 @@ use axum::response::{IntoResponse, Response};
 use crate::error::ProxyError;
 
 #[derive(rust_embed::RustEmbed)]
-// Relative to this crate's Cargo.toml: rust-embed does not expand `$CARGO_MANIFEST_DIR`
-// without its interpolate-folder-path feature, and the literal path never existed.
-#[folder = "../../ui/dist"]
+#[folder = "../../ui/dist"] // relative to this crate's Cargo.toml
 #[allow_missing = true]
 struct Assets;
 

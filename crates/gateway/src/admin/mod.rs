@@ -180,7 +180,8 @@ async fn list_requests(
     let mut page = page_from(&params)?;
     let csv = wants_csv(&params);
     if csv && !params.contains_key("limit") {
-        page.limit = 1000;
+        // An export holds every matching row, not a page of them.
+        page.limit = query::EXPORT_LIMIT;
     }
     let listing = state
         .history

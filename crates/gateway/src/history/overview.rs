@@ -48,7 +48,8 @@ pub struct DayProviderCost {
 pub struct TopRow {
     pub key: Option<String>,
     pub requests: u64,
-    pub cost_usd: f64,
+    /// Null when none of the group's requests had a price.
+    pub cost_usd: Option<f64>,
     pub input_tokens: u64,
     pub output_tokens: u64,
 }
@@ -121,10 +122,10 @@ fn per_day(conn: &Connection, since_ms: i64) -> rusqlite::Result<Vec<Day>> {
 /// `column` is one of two fixed expressions above, never user input.
 fn top(conn: &Connection, column: &str, since_ms: i64) -> rusqlite::Result<Vec<TopRow>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {column} AS key, COUNT(*) AS n, COALESCE(SUM(cost_usd), 0.0) AS cost,
+        "SELECT {column} AS key, COUNT(*) AS n, SUM(cost_usd) AS cost,
                 SUM(input_tokens), SUM(output_tokens)
          FROM requests WHERE started_at >= ?1
-         GROUP BY key ORDER BY cost DESC, n DESC, key LIMIT {TOP}"
+         GROUP BY key ORDER BY cost DESC NULLS LAST, n DESC, key LIMIT {TOP}"
     ))?;
     stmt.query_map([since_ms], |row| {
         Ok(TopRow {

@@ -124,6 +124,10 @@ impl Default for Page {
     }
 }
 
+/// The most rows one answer holds: a page asks for at most 1000 (the admin API clamps it), a
+/// CSV export for every matching row up to this bound.
+pub const EXPORT_LIMIT: u32 = 1_000_000;
+
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Listing {
     pub items: Vec<RequestRow>,
@@ -227,7 +231,7 @@ pub fn list(conn: &Connection, filter: &Filter, page: Page) -> rusqlite::Result<
         |row| row.get(0),
     )?;
     let direction = if page.descending { "DESC" } else { "ASC" };
-    params.push(Value::Integer(i64::from(page.limit.min(1000))));
+    params.push(Value::Integer(i64::from(page.limit.min(EXPORT_LIMIT))));
     params.push(Value::Integer(i64::from(page.offset)));
     let n = params.len();
     let sql = format!(

@@ -271,6 +271,36 @@ async fn the_dashboard_is_served_at_the_root_and_unknown_api_paths_stay_json() {
             .starts_with("text/html")
     );
     assert_eq!(page.headers()["cache-control"], "no-cache");
+    let built = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist/index.html");
+    if built.exists() {
+        // `make test` builds the dashboard first, so there this checks the real page.
+        assert!(
+            switchyard_gateway::dashboard::is_built(),
+            "ui/dist exists but is not served"
+        );
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("<script type=\"module\""),
+            "the built page: {html}"
+        );
+        let asset = html
+            .split("src=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap();
+        let script = h.http.get(h.url(asset)).send().await.unwrap();
+        assert_eq!(script.status(), 200, "{asset}");
+        assert_eq!(
+            script.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        assert!(
+            script.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("javascript")
+        );
+    }
 
     let missing = h
         .http

@@ -132,13 +132,22 @@ def test_a_request_through_the_apps_proxy_appears_in_the_requests_page(driver, a
     request_id = raw.headers["x-request-id"]
     assert raw.parse().choices[0].message.content, "the mock answered through the app's proxy"
 
+    overview = driver.get_screenshot_as_png()
     driver.find_element(By.CSS_SELECTOR, '[data-testid="nav-requests"]').click()
     row = wait_until(
         f"request {request_id} in the window's Requests page",
         lambda: driver.find_elements(By.CSS_SELECTOR, f'[data-testid="request-row"][data-id="{request_id}"]'),
     )[0]
     assert "gpt-4.1" in row.text, row.text
-    time.sleep(1.0)  # the row's highlight fades in
+    # Two animation frames: the page has painted the new route (WebKit paints on its own
+    # schedule, and a screenshot taken sooner can still show the previous page).
+    driver.set_script_timeout(10)
+    driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));"
+    )
+    wait_until("the window to repaint with the Requests page", lambda: driver.get_screenshot_as_png() != overview, timeout=10)
+    time.sleep(1.0)  # the new row's highlight fades out
     driver.save_screenshot(str(screenshots / "window.png"))
     screen(screenshots / "window-desktop.png")
     DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
 The tests are the steps of one story and run in file order: the window shows the signed-in
 dashboard; a request sent with the openai SDK through the app's proxy port shows up in the
 window's Requests page and in the tray's spend line; the tray menu opens; closing the window
-hides it to the tray (and its memory is measured there); a second launch brings it back;
+leaves the app in the tray (and its memory is measured there); a second launch brings it back;
 pausing shows in the tray; a second app on a taken port shows the error state; and SIGTERM
 quits with the history flushed.
 """
@@ -194,7 +194,7 @@ def test_the_tray_menu_opens_from_the_tray_icon(app: App, screenshots: Path) -> 
     time.sleep(0.5)
 
 
-def test_closing_the_window_hides_it_to_the_tray_and_the_app_keeps_serving(app: App, screenshots: Path) -> None:
+def test_closing_the_window_leaves_the_app_in_the_tray_still_serving(app: App, screenshots: Path) -> None:
     pid = app.pid()
     windows = wait_until("the dashboard window on screen", lambda: dashboard_windows(pid))
     run("wmctrl", "-i", "-c", hex(int(windows[0])))
@@ -209,7 +209,7 @@ def test_closing_the_window_hides_it_to_the_tray_and_the_app_keeps_serving(app: 
     report = "\n".join(
         f"{p:>8} {name:<24} RSS {rss / 1024:7.1f} MiB  PSS {pss / 1024:7.1f} MiB" for p, name, rss, pss in rows
     )
-    report += f"\n{'':>8} {'total (window hidden)':<24} RSS {total / 1024:7.1f} MiB  PSS {total_pss / 1024:7.1f} MiB\n"
+    report += f"\n{'':>8} {'total (window closed)':<24} RSS {total / 1024:7.1f} MiB  PSS {total_pss / 1024:7.1f} MiB\n"
     (screenshots / "memory.txt").write_text(report)
     print("\nmemory with the window closed (VmRSS of the app and its WebKit processes):\n" + report)
     assert total > 0

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod budgets;
+pub mod cache;
 pub mod clients;
 pub mod config;
 pub mod dashboard;

@@ -185,6 +185,7 @@ impl Gateway {
         let stop_accepting = CancellationToken::new();
         let state = Arc::new(AppState {
             listen_configured: config.server.listen,
+            cache: crate::cache::ResponseCache::new(config.cache),
             config: ArcSwap::from_pointee(config),
             history: stores.history,
             keys: KeyResolver::new(keychain),

@@ -23,6 +23,8 @@ pub struct AppState {
     pub keys: KeyResolver,
     pub clients: Clients,
     pub routing: RoutingState,
+    /// Answers kept for `x-switchyard-cache-ttl` (sized once, at start).
+    pub cache: crate::cache::ResponseCache,
     pub admin_token: Secret,
     /// `server.listen` as it was at start: a different one in the file waits for a restart.
     pub listen_configured: SocketAddr,

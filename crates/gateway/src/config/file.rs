@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::sections;
 use super::{
     BudgetAction, Budgets, Config, ConfigError, LoggingConfig, Price, Problem, Provider,
     ProviderKind, Route, ServerConfig, Strategy, StreamUsage, Timeouts,
@@ -35,6 +36,8 @@ struct FileConfig {
     prices: BTreeMap<Spanned<String>, Spanned<FilePrice>>,
     #[serde(default)]
     budgets: Option<FileBudgets>,
+    #[serde(default)]
+    cache: Option<Spanned<sections::FileCache>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,6 +149,8 @@ struct FileRoute {
     targets: Spanned<Vec<Spanned<String>>>,
     #[serde(default)]
     strategy: Option<FileStrategy>,
+    #[serde(default)]
+    cache_ttl_secs: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy)]
@@ -219,13 +224,18 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-struct Validator<'t> {
+pub(super) struct Validator<'t> {
     text: &'t str,
     problems: Vec<Problem>,
 }
 
 impl Validator<'_> {
-    fn problem(&mut self, span: Option<std::ops::Range<usize>>, field: String, message: String) {
+    pub(super) fn problem(
+        &mut self,
+        span: Option<std::ops::Range<usize>>,
+        field: String,
+        message: String,
+    ) {
         let line = span
             .filter(|s| !(s.start == 0 && s.end == 0))
             .map(|s| line_of(self.text, s.start));
@@ -248,6 +258,7 @@ impl Validator<'_> {
         let routes = self.routes(&file.routes, &providers);
         let prices = self.prices(&file.prices);
         let budgets = file.budgets.as_ref().map(|b| self.budgets(b));
+        let cache = self.cache(file.cache.as_ref());
 
         if !self.problems.is_empty() {
             return Err(ConfigError {
@@ -261,6 +272,7 @@ impl Validator<'_> {
             routes,
             prices,
             budgets,
+            cache,
             imported_prices: None,
             bare_models: HashMap::new(),
             ambiguous_models: HashMap::new(),
@@ -460,9 +472,14 @@ impl Validator<'_> {
                     }
                 }
             }
+            let cache_ttl = r
+                .cache_ttl_secs
+                .as_ref()
+                .and_then(|ttl| self.cache_ttl(ttl, &format!("routes[{i}].cache_ttl_secs")));
             out.push(Route {
                 alias,
                 targets,
+                cache_ttl,
                 strategy: match r.strategy {
                     None | Some(FileStrategy::Fallback) => Strategy::Fallback,
                     Some(FileStrategy::RoundRobin) => Strategy::RoundRobin,

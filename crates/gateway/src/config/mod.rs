@@ -7,6 +7,7 @@
 
 pub mod edit;
 mod file;
+mod sections;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use file::parse;
+pub use sections::MAX_CACHE_TTL_SECS;
 
 /// The default configuration written on first start: every setting, commented.
 pub const DEFAULT_CONFIG: &str = include_str!("default.toml");
@@ -29,6 +31,7 @@ pub struct Config {
     /// Price overrides keyed by `provider/model` (or a bare model name).
     pub prices: HashMap<String, Price>,
     pub budgets: Option<Budgets>,
+    pub cache: CacheConfig,
     /// Prices imported with `switchyard prices import` (not part of the file: attached from
     /// the data dir at start and on reload, so that a request's snapshot holds its prices).
     pub imported_prices: Option<Arc<crate::pricing::imported::ImportedPrices>>,
@@ -152,6 +155,23 @@ pub struct Route {
     /// `(provider index, upstream model)`, in the configured order.
     pub targets: Vec<(usize, String)>,
     pub strategy: Strategy,
+    /// Cache answers for this long when the client sends no `x-switchyard-cache-ttl`.
+    pub cache_ttl: Option<Duration>,
+}
+
+/// `[cache]`: the exact-match response cache (see [`crate::cache`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheConfig {
+    /// Memory the cached answers may use, in bytes. Read at start: a change waits for a restart.
+    pub max_bytes: u64,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig {
+            max_bytes: 64 * 1024 * 1024,
+        }
+    }
 }
 
 /// USD per million tokens.

@@ -99,6 +99,8 @@ pub struct Record {
     pub error: Option<String>,
     pub request_body: Option<String>,
     pub response_body: Option<String>,
+    /// Answered from the response cache.
+    pub cache_hit: bool,
 }
 
 /// Handle to the history: hands records to the writer and answers queries.

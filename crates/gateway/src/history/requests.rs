@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "requests/2",
         "ALTER TABLE requests ADD COLUMN price_source TEXT;",
     ),
+    // 1 when the answer came from Switchyard's response cache (no provider was called).
+    (
+        "requests/3",
+        "ALTER TABLE requests ADD COLUMN cache_hit INTEGER NOT NULL DEFAULT 0;",
+    ),
 ];
 
 pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
@@ -55,9 +60,9 @@ pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
             id, started_at, client, user_agent, inbound_api, requested_model, provider,
             upstream_model, status, outcome, stream, attempts, input_tokens, cached_input_tokens,
             cache_write_tokens, output_tokens, reasoning_tokens, usage_estimated, cost_usd,
-            latency_ms, ttft_ms, tags, error, price_source)
+            latency_ms, ttft_ms, tags, error, price_source, cache_hit)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                 ?19, ?20, ?21, ?22, ?23, ?24)",
+                 ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
     )?
     .execute(params![
         r.id,
@@ -84,6 +89,7 @@ pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
         serde_json::Value::Object(tags).to_string(),
         r.error,
         r.price_source,
+        r.cache_hit,
     ])?;
     Ok(())
 }
@@ -96,7 +102,7 @@ pub fn delete_before(conn: &Connection, cutoff_ms: i64) -> rusqlite::Result<usiz
 pub const COLUMNS: &str = "id, started_at, client, inbound_api, requested_model, provider, \
     upstream_model, status, outcome, stream, attempts, input_tokens, cached_input_tokens, \
     cache_write_tokens, output_tokens, reasoning_tokens, usage_estimated, cost_usd, latency_ms, \
-    ttft_ms, tags, error, user_agent, price_source";
+    ttft_ms, tags, error, user_agent, price_source, cache_hit";
 
 /// A history row as the admin API and the CLI show it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
@@ -129,6 +135,8 @@ pub struct RequestRow {
     pub tags: serde_json::Value,
     pub error: Option<String>,
     pub user_agent: Option<String>,
+    /// Answered from Switchyard's response cache: no provider was called, the cost is 0.
+    pub cache_hit: bool,
 }
 
 pub fn from_row(row: &Row<'_>) -> rusqlite::Result<RequestRow> {
@@ -159,6 +167,7 @@ pub fn from_row(row: &Row<'_>) -> rusqlite::Result<RequestRow> {
         tags: serde_json::from_str(&tags).unwrap_or(serde_json::Value::Null),
         error: row.get(21)?,
         user_agent: row.get(22)?,
+        cache_hit: row.get(24)?,
     })
 }
 

@@ -19,8 +19,9 @@ use switchyard_protocol::{anthropic, openai_chat, openai_responses};
 
 use super::client::ClientApi;
 use super::recorder::Recorder;
-use super::{passthrough, translated};
-use crate::config::{Config, Provider, ProviderKind, ResolveError, StreamUsage};
+use super::{cached, passthrough, translated};
+use crate::cache::CacheFill;
+use crate::config::{Config, Provider, ProviderKind, Resolution, ResolveError, StreamUsage};
 use crate::error::ProxyError;
 use crate::history::{Attempt, Outcome};
 use crate::secrets::Secret;
@@ -30,13 +31,15 @@ use crate::state::AppState;
 pub struct Inbound<'a> {
     pub api: ClientApi,
     pub body: RawObject<'a>,
-    bytes: &'a [u8],
+    pub bytes: &'a [u8],
     pub stream: bool,
     /// The client asked for a usage chunk itself (`stream_options.include_usage`).
     pub client_wants_usage: bool,
     pub headers: &'a HeaderMap,
     pub query: Option<&'a str>,
     decoded: OnceLock<Result<Decoded, TranslateError>>,
+    /// Set when the answer may be cached: where a complete, successful answer goes.
+    pub cache: Option<CacheFill>,
 }
 
 /// The request in canonical form, decoded only when a target needs translation.
@@ -204,13 +207,14 @@ fn parse<'a>(
         headers,
         query,
         decoded: OnceLock::new(),
+        cache: None,
     })
 }
 
 async fn route(
     state: &AppState,
     config: &Arc<Config>,
-    inbound: Inbound<'_>,
+    mut inbound: Inbound<'_>,
     mut rec: Recorder,
 ) -> Response {
     let api = inbound.api;
@@ -236,7 +240,33 @@ async fn route(
         Ok(resolution) => resolution,
         Err(why) => return reject(api, rec, unknown_model(config, &model, why)).await,
     };
-    let targets = state.routing.order(config, &resolution);
+    let ttl = match cached::ttl(api, &inbound, &resolution) {
+        Ok(ttl) => ttl,
+        Err(err) => return reject(api, rec, err).await,
+    };
+    let Some(ttl) = ttl else {
+        return try_targets(state, config, &inbound, &resolution, rec).await;
+    };
+    let key = cached::key(config, &inbound, &resolution);
+    if let Some(hit) = state.cache.get(&key) {
+        let response = cached::answer(config, &hit, rec).await;
+        return cached::with_status(response, "hit");
+    }
+    inbound.cache = Some(CacheFill::new(&state.cache, key, ttl));
+    let response = try_targets(state, config, &inbound, &resolution, rec).await;
+    cached::with_status(response, "miss")
+}
+
+/// Tries the resolved model's targets in the routing strategy's order until one answers.
+async fn try_targets(
+    state: &AppState,
+    config: &Arc<Config>,
+    inbound: &Inbound<'_>,
+    resolution: &Resolution<'_>,
+    mut rec: Recorder,
+) -> Response {
+    let api = inbound.api;
+    let targets = state.routing.order(config, resolution);
     let mut last_failure: Option<Failure> = None;
 
     for target in &targets {
@@ -246,7 +276,7 @@ async fn route(
         let passes = api.passes_through(provider.kind);
         if !passes && api == ClientApi::CountTokens {
             // No count_tokens upstream: answer locally (Claude Code's context meter needs it).
-            return translated::count_tokens_locally(config, &inbound, rec).await;
+            return translated::count_tokens_locally(config, inbound, rec).await;
         }
         if !passes && !api.translates() {
             let err = ProxyError::NotSupported(format!(
@@ -273,7 +303,7 @@ async fn route(
                 state,
                 provider,
                 &target.model,
-                &inbound,
+                inbound,
                 key.as_ref(),
                 &mut rec,
             )
@@ -283,7 +313,7 @@ async fn route(
                 state,
                 provider,
                 &target.model,
-                &inbound,
+                inbound,
                 key.as_ref(),
                 &mut rec,
             )
@@ -291,7 +321,7 @@ async fn route(
         };
         match tried {
             Tried::Answer(response, mode) => {
-                return answer(state, config, response, mode, &inbound, rec).await;
+                return answer(state, config, response, mode, inbound, rec).await;
             }
             Tried::Retryable(failure) => last_failure = Some(failure),
             Tried::Refused(err) => return reject(api, rec, err).await,
@@ -300,7 +330,7 @@ async fn route(
 
     match last_failure {
         Some(Failure::Status(response, mode)) => {
-            answer(state, config, response, mode, &inbound, rec).await
+            answer(state, config, response, mode, inbound, rec).await
         }
         Some(Failure::Error(err)) => {
             let outcome = if matches!(err, ProxyError::MissingKey(_) | ProxyError::NotSupported(_))

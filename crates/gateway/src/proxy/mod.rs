@@ -7,6 +7,7 @@
 //! mistake.
 
 mod accounting;
+mod cached;
 mod client;
 mod estimate;
 mod flow;

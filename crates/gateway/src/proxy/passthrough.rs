@@ -25,6 +25,7 @@ use super::pipe::{Observed, OpenAiPassthrough, Pipe};
 use super::recorder::Recorder;
 use super::sse::{RelayParts, relay};
 use super::{estimate, probes};
+use crate::cache::CachedBody;
 use crate::config::{Config, Provider};
 use crate::error::ProxyError;
 use crate::history::Outcome;
@@ -150,6 +151,7 @@ pub async fn answer(
             abort: state.abort.clone(),
             pipe,
             estimated_input: estimate::input_tokens(&inbound.body),
+            cache: inbound.cache.clone(),
         };
         return relay(response, parts, rec);
     }
@@ -205,6 +207,18 @@ async fn whole(
     let provider = rec.row().provider.clone();
     let model = rec.row().upstream_model.clone();
     rec.finish(status.as_u16(), outcome, error).await;
+    if let Some(fill) = inbound.cache.as_ref().filter(|_| status.is_success()) {
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .cloned()
+            .unwrap_or_else(|| HeaderValue::from_static("application/json"));
+        fill.store(
+            provider.as_deref().unwrap_or_default(),
+            model.as_deref().unwrap_or_default(),
+            content_type,
+            CachedBody::Whole(bytes.clone()),
+        );
+    }
 
     let mut out = Response::builder().status(status);
     for (name, value) in &headers {

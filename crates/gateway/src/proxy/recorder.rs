@@ -131,5 +131,6 @@ fn empty_record() -> Record {
         error: None,
         request_body: None,
         response_body: None,
+        cache_hit: false,
     }
 }

@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 use super::accounting::account;
 use super::pipe::{Pipe, broken_stream};
 use super::recorder::Recorder;
+use crate::cache::{CacheFill, CachedBody};
 use crate::config::Config;
 use crate::history::Outcome;
 use crate::upstream;
@@ -35,7 +36,15 @@ struct Relay {
     idle: Duration,
     abort: CancellationToken,
     transcript: Vec<u8>,
+    /// The events sent so far, kept for the response cache while they fit in it.
+    captured: Option<Captured>,
     finished: bool,
+}
+
+struct Captured {
+    fill: CacheFill,
+    events: Vec<Bytes>,
+    bytes: usize,
 }
 
 /// Everything the relay needs besides the upstream response.
@@ -44,6 +53,8 @@ pub struct RelayParts {
     pub abort: CancellationToken,
     pub pipe: Box<dyn Pipe>,
     pub estimated_input: u64,
+    /// Where the complete stream goes when the request may be cached.
+    pub cache: Option<CacheFill>,
 }
 
 pub fn relay(response: reqwest::Response, parts: RelayParts, mut rec: Recorder) -> Response {
@@ -68,6 +79,11 @@ pub fn relay(response: reqwest::Response, parts: RelayParts, mut rec: Recorder) 
         idle,
         abort: parts.abort,
         transcript: Vec::new(),
+        captured: parts.cache.map(|fill| Captured {
+            fill,
+            events: Vec::new(),
+            bytes: 0,
+        }),
         finished: false,
     };
     let body = futures_util::stream::unfold(relay, |mut relay| async move {
@@ -104,6 +120,7 @@ impl Relay {
                 Ok(Some(Ok(event))) => event,
                 Ok(None) => {
                     let closing = self.pipe.end();
+                    self.keep(&closing);
                     self.finish().await;
                     return (!closing.is_empty()).then(|| Bytes::from(closing));
                 }
@@ -137,6 +154,16 @@ impl Relay {
     }
 
     fn keep(&mut self, bytes: &[u8]) {
+        if let Some(captured) = self.captured.as_mut()
+            && !bytes.is_empty()
+        {
+            captured.bytes += bytes.len();
+            if captured.bytes > captured.fill.max_bytes() {
+                self.captured = None;
+            } else {
+                captured.events.push(Bytes::copy_from_slice(bytes));
+            }
+        }
         if self.config.logging.store_bodies
             && self.transcript.len() < self.config.logging.max_stored_body_bytes
         {
@@ -149,6 +176,7 @@ impl Relay {
         let error = broken_stream(message);
         tracing::warn!(error = %error.message, "stream from provider failed");
         let bytes = self.pipe.fail(&error);
+        self.captured = None;
         self.keep(&bytes);
         if let Some(rec) = self.rec.as_mut() {
             rec.row().error = Some(error.message.clone());
@@ -185,6 +213,15 @@ impl Relay {
         } else {
             Outcome::Ok
         };
+        if let Some(captured) = self.captured.take().filter(|_| !failed) {
+            let row = rec.row();
+            captured.fill.store(
+                row.provider.as_deref().unwrap_or_default(),
+                row.upstream_model.as_deref().unwrap_or_default(),
+                HeaderValue::from_static("text/event-stream; charset=utf-8"),
+                CachedBody::Stream(captured.events),
+            );
+        }
         rec.finish(200, outcome, None).await;
     }
 }

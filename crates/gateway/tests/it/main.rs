@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod admin;
+mod cache;
 mod conformance;
 mod costs;
 mod dashboard_api;

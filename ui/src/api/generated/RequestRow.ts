@@ -12,4 +12,8 @@ price_source: string | null, latency_ms: number, ttft_ms: number | null,
 /**
  * `{"key": "value"}` from `x-switchyard-tags`.
  */
-tags: Record<string, string>, error: string | null, user_agent: string | null, };
+tags: Record<string, string>, error: string | null, user_agent: string | null, 
+/**
+ * Answered from Switchyard's response cache: no provider was called, the cost is 0.
+ */
+cache_hit: boolean, };

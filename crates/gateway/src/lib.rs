@@ -17,6 +17,7 @@ pub mod paths;
 pub mod pricing;
 pub mod proxy;
 pub mod reload;
+pub mod retries;
 pub mod routing;
 pub mod secrets;
 pub mod security;

@@ -38,6 +38,8 @@ struct FileConfig {
     budgets: Option<FileBudgets>,
     #[serde(default)]
     cache: Option<Spanned<sections::FileCache>>,
+    #[serde(default)]
+    retries: Option<sections::FileRetries>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -259,6 +261,7 @@ impl Validator<'_> {
         let prices = self.prices(&file.prices);
         let budgets = file.budgets.as_ref().map(|b| self.budgets(b));
         let cache = self.cache(file.cache.as_ref());
+        let retries = self.retries(file.retries.as_ref());
 
         if !self.problems.is_empty() {
             return Err(ConfigError {
@@ -273,6 +276,7 @@ impl Validator<'_> {
             prices,
             budgets,
             cache,
+            retries,
             imported_prices: None,
             bare_models: HashMap::new(),
             ambiguous_models: HashMap::new(),

@@ -32,6 +32,7 @@ pub struct Config {
     pub prices: HashMap<String, Price>,
     pub budgets: Option<Budgets>,
     pub cache: CacheConfig,
+    pub retries: RetryConfig,
     /// Prices imported with `switchyard prices import` (not part of the file: attached from
     /// the data dir at start and on reload, so that a request's snapshot holds its prices).
     pub imported_prices: Option<Arc<crate::pricing::imported::ImportedPrices>>,
@@ -157,6 +158,40 @@ pub struct Route {
     pub strategy: Strategy,
     /// Cache answers for this long when the client sends no `x-switchyard-cache-ttl`.
     pub cache_ttl: Option<Duration>,
+}
+
+/// `[retries]`: how often a failing target is tried again before the next one, and when a
+/// target that keeps failing is set aside (see [`crate::retries`] and [`crate::routing`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryConfig {
+    /// Extra tries of the same target after a retryable failure (0: fall back at once).
+    pub max_retries: u32,
+    /// The first backoff step; each next one doubles, and the wait is drawn in [0, step].
+    pub base_delay: Duration,
+    /// The longest single wait, a provider's `retry-after` included: a provider asking for
+    /// longer is not waited for (the next target is tried instead).
+    pub max_delay: Duration,
+    /// All waiting for one request together stays within this.
+    pub budget: Duration,
+    /// Consecutive failures after which a target is cooled down (0: never).
+    pub cooldown_after: u32,
+    /// The first cool-down; it doubles each time the target fails again, up to `max_cooldown`.
+    pub cooldown: Duration,
+    pub max_cooldown: Duration,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        RetryConfig {
+            max_retries: 0,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(10),
+            budget: Duration::from_secs(30),
+            cooldown_after: 3,
+            cooldown: Duration::from_secs(30),
+            max_cooldown: Duration::from_secs(600),
+        }
+    }
 }
 
 /// `[cache]`: the exact-match response cache (see [`crate::cache`]).

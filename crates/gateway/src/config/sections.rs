@@ -1,5 +1,5 @@
-//! The config sections that tune routing rather than describe providers: `[cache]` and the
-//! per-route `cache_ttl_secs`. Kept apart from [`super::file`] so that file stays about
+//! The config sections that tune routing rather than describe providers: `[cache]`, the
+//! per-route `cache_ttl_secs`, and `[retries]`. Kept apart from [`super::file`] so that file stays about
 //! providers, routes and prices; the same [`Validator`] names the line of every problem.
 
 use std::time::Duration;
@@ -7,8 +7,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::CacheConfig;
 use super::file::Validator;
+use super::{CacheConfig, RetryConfig};
 
 /// Longest time an answer may be cached: a week. Longer is almost surely a typo.
 pub const MAX_CACHE_TTL_SECS: i64 = 7 * 86_400;
@@ -20,7 +20,91 @@ pub(super) struct FileCache {
     max_mb: Option<Spanned<i64>>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileRetries {
+    max_retries: Option<Spanned<i64>>,
+    base_delay_ms: Option<Spanned<f64>>,
+    max_delay_secs: Option<Spanned<f64>>,
+    budget_secs: Option<Spanned<f64>>,
+    cooldown_after: Option<Spanned<i64>>,
+    cooldown_secs: Option<Spanned<f64>>,
+    max_cooldown_secs: Option<Spanned<f64>>,
+}
+
 impl Validator<'_> {
+    pub(super) fn retries(&mut self, file: Option<&FileRetries>) -> RetryConfig {
+        let mut config = RetryConfig::default();
+        let Some(file) = file else {
+            return config;
+        };
+        if let Some(n) = self.count(file.max_retries.as_ref(), "retries.max_retries", 10) {
+            config.max_retries = n;
+        }
+        if let Some(n) = self.count(file.cooldown_after.as_ref(), "retries.cooldown_after", 1000) {
+            config.cooldown_after = n;
+        }
+        let mut secs = |value: Option<&Spanned<f64>>, name: &str, scale: f64, max: f64| {
+            let value = value?;
+            let v = *value.get_ref();
+            if v.is_finite() && v >= 0.0 && v <= max {
+                Some(Duration::from_secs_f64(v * scale))
+            } else {
+                self.problem(
+                    Some(value.span()),
+                    format!("retries.{name}"),
+                    format!("{v} is not a number between 0 and {max}"),
+                );
+                None
+            }
+        };
+        if let Some(d) = secs(
+            file.base_delay_ms.as_ref(),
+            "base_delay_ms",
+            0.001,
+            60_000.0,
+        ) {
+            config.base_delay = d;
+        }
+        if let Some(d) = secs(file.max_delay_secs.as_ref(), "max_delay_secs", 1.0, 600.0) {
+            config.max_delay = d;
+        }
+        if let Some(d) = secs(file.budget_secs.as_ref(), "budget_secs", 1.0, 3600.0) {
+            config.budget = d;
+        }
+        if let Some(d) = secs(file.cooldown_secs.as_ref(), "cooldown_secs", 1.0, 86_400.0) {
+            config.cooldown = d;
+        }
+        if let Some(d) = secs(
+            file.max_cooldown_secs.as_ref(),
+            "max_cooldown_secs",
+            1.0,
+            86_400.0,
+        ) {
+            config.max_cooldown = d;
+        }
+        config.max_cooldown = config.max_cooldown.max(config.cooldown);
+        config
+    }
+
+    fn count(&mut self, value: Option<&Spanned<i64>>, field: &str, max: i64) -> Option<u32> {
+        let value = value?;
+        match u32::try_from(*value.get_ref()) {
+            Ok(n) if i64::from(n) <= max => Some(n),
+            _ => {
+                self.problem(
+                    Some(value.span()),
+                    field.to_owned(),
+                    format!(
+                        "{} is not a whole number between 0 and {max}",
+                        value.get_ref()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     pub(super) fn cache(&mut self, file: Option<&Spanned<FileCache>>) -> CacheConfig {
         let mut config = CacheConfig::default();
         if let Some(max_mb) = file.and_then(|f| f.get_ref().max_mb.as_ref()) {
@@ -65,6 +149,30 @@ mod tests {
         assert_eq!(parse("").unwrap().cache.max_bytes, 64 * 1024 * 1024);
         let config = parse("[cache]\nmax_mb = 8\n").unwrap();
         assert_eq!(config.cache.max_bytes, 8 * 1024 * 1024);
+    }
+
+    #[test]
+    fn retries_are_off_by_default_and_read_from_the_file() {
+        let config = parse("").unwrap();
+        assert_eq!(
+            config.retries.max_retries, 0,
+            "fall back at once unless asked"
+        );
+        assert_eq!(config.retries.cooldown_after, 3);
+        let config =
+            parse("[retries]\nmax_retries = 2\nbase_delay_ms = 50\ncooldown_secs = 5\n").unwrap();
+        assert_eq!(config.retries.max_retries, 2);
+        assert_eq!(config.retries.base_delay, Duration::from_millis(50));
+        assert_eq!(config.retries.cooldown, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_negative_retry_count_is_refused_on_its_line() {
+        let problems = parse("[retries]\n\nmax_retries = -1\n")
+            .unwrap_err()
+            .problems;
+        assert_eq!(problems[0].field, "retries.max_retries");
+        assert_eq!(problems[0].line, Some(3), "{problems:?}");
     }
 
     #[test]

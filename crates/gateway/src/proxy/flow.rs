@@ -3,7 +3,9 @@
 //! Read the body within the limit, learn the model and whether to stream, resolve the model to
 //! targets, and try them in order: each target is reached by pass-through when the provider
 //! speaks the client's API, or through the canonical model otherwise. A connect error, timeout,
-//! 408, 409, 429 or 5xx moves on to the next target; any other answer goes back to the client.
+//! 408, 409, 429 or 5xx is retried on the same target as [`crate::retries`] allows, then moves
+//! on to the next target; any other answer goes back to the client. Repeated identical requests
+//! may be answered from the response cache first ([`super::cached`]).
 //! The [`Recorder`] makes sure every request becomes a history row, whichever way it ends.
 
 use std::sync::{Arc, OnceLock};
@@ -24,6 +26,7 @@ use crate::cache::CacheFill;
 use crate::config::{Config, Provider, ProviderKind, Resolution, ResolveError, StreamUsage};
 use crate::error::ProxyError;
 use crate::history::{Attempt, Outcome};
+use crate::retries::{self, Waited};
 use crate::secrets::Secret;
 use crate::state::AppState;
 
@@ -268,6 +271,7 @@ async fn try_targets(
     let api = inbound.api;
     let targets = state.routing.order(config, resolution);
     let mut last_failure: Option<Failure> = None;
+    let mut waited = Waited::default();
 
     for target in &targets {
         let provider = &config.providers[target.provider];
@@ -298,29 +302,58 @@ async fn try_targets(
                 continue;
             }
         };
-        let tried = if passes {
-            passthrough::attempt(
-                state,
-                provider,
-                &target.model,
-                inbound,
-                key.as_ref(),
-                &mut rec,
-            )
-            .await
-        } else {
-            translated::attempt(
-                state,
-                provider,
-                &target.model,
-                inbound,
-                key.as_ref(),
-                &mut rec,
-            )
-            .await
+        let mut retry = 0;
+        let tried = loop {
+            let tried = if passes {
+                passthrough::attempt(
+                    state,
+                    provider,
+                    &target.model,
+                    inbound,
+                    key.as_ref(),
+                    &mut rec,
+                )
+                .await
+            } else {
+                translated::attempt(
+                    state,
+                    provider,
+                    &target.model,
+                    inbound,
+                    key.as_ref(),
+                    &mut rec,
+                )
+                .await
+            };
+            let Tried::Retryable(failure) = tried else {
+                break tried;
+            };
+            state
+                .routing
+                .failed(&provider.id, &target.model, &config.retries);
+            let hint = match &failure {
+                Failure::Status(response, _) => retries::provider_hint(response.headers()),
+                Failure::Error(_) => None,
+            };
+            let Some(wait) = retries::next_wait(&config.retries, retry, hint, waited) else {
+                break Tried::Retryable(failure);
+            };
+            tracing::info!(provider = %provider.id, retry = retry + 1, wait_ms = wait.as_millis() as u64, "retrying the same target after a pause");
+            let shutting_down = tokio::select! {
+                () = tokio::time::sleep(wait) => false,
+                () = state.abort.cancelled() => true,
+            };
+            if shutting_down {
+                break Tried::Retryable(failure);
+            }
+            waited.0 += wait;
+            retry += 1;
         };
         match tried {
             Tried::Answer(response, mode) => {
+                if response.status().is_success() {
+                    state.routing.succeeded(&provider.id, &target.model);
+                }
                 return answer(state, config, response, mode, inbound, rec).await;
             }
             Tried::Retryable(failure) => last_failure = Some(failure),

@@ -14,4 +14,5 @@ mod harness;
 mod keys;
 mod passthrough;
 mod reload;
+mod retries;
 mod security;

@@ -116,7 +116,7 @@ struct FileProvider {
     id: Spanned<String>,
     kind: FileKind,
     base_url: Option<Spanned<String>>,
-    key_env: Option<String>,
+    key_env: Option<sections::FileKeyEnv>,
     #[serde(default)]
     models: Vec<String>,
     #[serde(default)]
@@ -406,7 +406,11 @@ impl Validator<'_> {
                 id,
                 kind,
                 base_url,
-                key_env: p.key_env.clone().filter(|s| !s.is_empty()),
+                key_env: p
+                    .key_env
+                    .as_ref()
+                    .map(sections::FileKeyEnv::names)
+                    .unwrap_or_default(),
                 models: p.models.clone(),
                 headers,
                 stream_usage: match p.stream_usage {

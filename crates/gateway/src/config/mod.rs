@@ -105,7 +105,9 @@ pub struct Provider {
     pub kind: ProviderKind,
     /// Without a trailing slash.
     pub base_url: String,
-    pub key_env: Option<String>,
+    /// Environment variables holding keys, used after the keychain's (`key_env` in the file
+    /// takes one name or a list).
+    pub key_env: Vec<String>,
     pub models: Vec<String>,
     pub headers: Vec<(String, String)>,
     pub stream_usage: StreamUsage,

@@ -1,5 +1,5 @@
 //! The config sections that tune routing rather than describe providers: `[cache]`, the
-//! per-route `cache_ttl_secs`, and `[retries]`. Kept apart from [`super::file`] so that file stays about
+//! per-route `cache_ttl_secs`, `[retries]`, and a provider's `key_env` list. Kept apart from [`super::file`] so that file stays about
 //! providers, routes and prices; the same [`Validator`] names the line of every problem.
 
 use std::time::Duration;
@@ -18,6 +18,30 @@ pub const MAX_CACHE_TTL_SECS: i64 = 7 * 86_400;
 pub(super) struct FileCache {
     #[serde(default)]
     max_mb: Option<Spanned<i64>>,
+}
+
+/// `key_env = "VAR"` or `key_env = ["VAR1", "VAR2"]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(super) enum FileKeyEnv {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl FileKeyEnv {
+    /// The non-empty names, in order.
+    pub(super) fn names(&self) -> Vec<String> {
+        let names = match self {
+            FileKeyEnv::One(name) => std::slice::from_ref(name),
+            FileKeyEnv::Many(names) => names.as_slice(),
+        };
+        names
+            .iter()
+            .map(|n| n.trim())
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -173,6 +197,16 @@ mod tests {
             .problems;
         assert_eq!(problems[0].field, "retries.max_retries");
         assert_eq!(problems[0].line, Some(3), "{problems:?}");
+    }
+
+    #[test]
+    fn key_env_takes_one_name_or_a_list() {
+        let one = parse(&format!("{PROVIDER}key_env = \"A\"\n")).unwrap();
+        assert_eq!(one.providers[0].key_env, ["A"]);
+        let many = parse(&format!("{PROVIDER}key_env = [\"A\", \"B\"]\n")).unwrap();
+        assert_eq!(many.providers[0].key_env, ["A", "B"]);
+        let wrong = parse(&format!("{PROVIDER}key_env = 3\n")).unwrap_err();
+        assert_eq!(wrong.problems[0].line, Some(4), "{wrong:?}");
     }
 
     #[test]

@@ -101,6 +101,8 @@ pub struct Record {
     pub response_body: Option<String>,
     /// Answered from the response cache.
     pub cache_hit: bool,
+    /// The last four characters of the provider key used last.
+    pub key_last_four: Option<String>,
 }
 
 /// Handle to the history: hands records to the writer and answers queries.

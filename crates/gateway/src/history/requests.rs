@@ -47,6 +47,12 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "requests/3",
         "ALTER TABLE requests ADD COLUMN cache_hit INTEGER NOT NULL DEFAULT 0;",
     ),
+    // The last four characters of the provider key that served the request (a provider may
+    // have several); null when none was sent.
+    (
+        "requests/4",
+        "ALTER TABLE requests ADD COLUMN key_last_four TEXT;",
+    ),
 ];
 
 pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
@@ -60,9 +66,9 @@ pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
             id, started_at, client, user_agent, inbound_api, requested_model, provider,
             upstream_model, status, outcome, stream, attempts, input_tokens, cached_input_tokens,
             cache_write_tokens, output_tokens, reasoning_tokens, usage_estimated, cost_usd,
-            latency_ms, ttft_ms, tags, error, price_source, cache_hit)
+            latency_ms, ttft_ms, tags, error, price_source, cache_hit, key_last_four)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                 ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+                 ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
     )?
     .execute(params![
         r.id,
@@ -90,6 +96,7 @@ pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
         r.error,
         r.price_source,
         r.cache_hit,
+        r.key_last_four,
     ])?;
     Ok(())
 }
@@ -102,7 +109,7 @@ pub fn delete_before(conn: &Connection, cutoff_ms: i64) -> rusqlite::Result<usiz
 pub const COLUMNS: &str = "id, started_at, client, inbound_api, requested_model, provider, \
     upstream_model, status, outcome, stream, attempts, input_tokens, cached_input_tokens, \
     cache_write_tokens, output_tokens, reasoning_tokens, usage_estimated, cost_usd, latency_ms, \
-    ttft_ms, tags, error, user_agent, price_source, cache_hit";
+    ttft_ms, tags, error, user_agent, price_source, cache_hit, key_last_four";
 
 /// A history row as the admin API and the CLI show it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
@@ -137,6 +144,8 @@ pub struct RequestRow {
     pub user_agent: Option<String>,
     /// Answered from Switchyard's response cache: no provider was called, the cost is 0.
     pub cache_hit: bool,
+    /// The last four characters of the provider key that served it.
+    pub key_last_four: Option<String>,
 }
 
 pub fn from_row(row: &Row<'_>) -> rusqlite::Result<RequestRow> {
@@ -168,6 +177,7 @@ pub fn from_row(row: &Row<'_>) -> rusqlite::Result<RequestRow> {
         error: row.get(21)?,
         user_agent: row.get(22)?,
         cache_hit: row.get(24)?,
+        key_last_four: row.get(25)?,
     })
 }
 

@@ -8,9 +8,11 @@
 
 mod accounting;
 mod cached;
+mod call;
 mod client;
 mod estimate;
 mod flow;
+mod keys;
 mod models;
 mod passthrough;
 mod pipe;

@@ -132,5 +132,6 @@ fn empty_record() -> Record {
         request_body: None,
         response_body: None,
         cache_hit: false,
+        key_last_four: None,
     }
 }

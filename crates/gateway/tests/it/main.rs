@@ -11,6 +11,7 @@ mod dashboard_api;
 mod failures;
 mod fallback;
 mod harness;
+mod key_rotation;
 mod keys;
 mod passthrough;
 mod reload;

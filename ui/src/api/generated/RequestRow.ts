@@ -16,4 +16,8 @@ tags: Record<string, string>, error: string | null, user_agent: string | null,
 /**
  * Answered from Switchyard's response cache: no provider was called, the cost is 0.
  */
-cache_hit: boolean, };
+cache_hit: boolean, 
+/**
+ * The last four characters of the provider key that served it.
+ */
+key_last_four: string | null, };

@@ -53,7 +53,7 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show spending grouped by day, model, provider, tag or client
+    /// Show spending grouped by day, model, provider, tag, client or client_key
     Costs {
         #[arg(long, default_value = "day", value_parser = ["day", "model", "provider", "tag", "client"])]
         by: String,

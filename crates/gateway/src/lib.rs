@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod budgets;
 pub mod cache;
+pub mod client_keys;
 pub mod clients;
 pub mod config;
 pub mod dashboard;

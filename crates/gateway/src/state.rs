@@ -23,6 +23,8 @@ pub struct AppState {
     pub keys: KeyResolver,
     pub clients: Clients,
     pub routing: RoutingState,
+    /// The keys issued to Switchyard's own clients (hashes of the active ones).
+    pub client_keys: crate::client_keys::ClientKeys,
     /// Answers kept for `x-switchyard-cache-ttl` (sized once, at start).
     pub cache: crate::cache::ResponseCache,
     pub admin_token: Secret,

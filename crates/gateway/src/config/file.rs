@@ -300,13 +300,6 @@ impl Validator<'_> {
                 crate::paths::default_listen()
             }
         };
-        if server.require_client_key {
-            self.problem(
-                None,
-                "server.require_client_key".into(),
-                "client keys cannot be issued yet, so requiring them would refuse every request; set it to false".into(),
-            );
-        }
         if server.max_body_mb == 0 {
             self.problem(
                 None,

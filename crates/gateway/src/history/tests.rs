@@ -37,6 +37,7 @@ fn record(id: &str, started_at_ms: i64, model: &str, cost: Option<f64>) -> Recor
         response_body: None,
         cache_hit: false,
         key_last_four: None,
+        client_key: None,
     }
 }
 

@@ -26,6 +26,7 @@ use super::client::ClientApi;
 use super::recorder::Recorder;
 use super::{cached, keys, passthrough, translated};
 use crate::cache::CacheFill;
+use crate::client_keys::Presented;
 use crate::config::{Config, ProviderKind, Resolution, ResolveError};
 use crate::error::ProxyError;
 use crate::history::Outcome;
@@ -115,6 +116,9 @@ pub async fn handle(
     let (parts, body) = request.into_parts();
     let mut rec = Recorder::start(&state.history, api.inbound_api(), &parts.headers);
     let id = rec.id().to_owned();
+    if let Err(err) = admit_client(&state, &config, &parts.headers, &mut rec) {
+        return with_request_id(reject(api, rec, err).await, &id);
+    }
     let response = match super::read_body(body, config.server.max_body_bytes).await {
         Err(err) => reject(api, rec, err).await,
         Ok(bytes) => {
@@ -131,6 +135,33 @@ pub async fn handle(
         }
     };
     with_request_id(response, &id)
+}
+
+/// Attributes the request to the client key it presents and, when keys are required, refuses
+/// it without a valid one (401 in the client's own format, recorded like any refusal).
+fn admit_client(
+    state: &AppState,
+    config: &Config,
+    headers: &HeaderMap,
+    rec: &mut Recorder,
+) -> Result<(), ProxyError> {
+    let presented = state.client_keys.identify(headers, &state.history);
+    let why = match presented {
+        Presented::Known { name, .. } => {
+            rec.row().client_key = Some(name);
+            return Ok(());
+        }
+        _ if !config.server.require_client_key => return Ok(()),
+        Presented::Nothing => {
+            "This Switchyard requires a client key: send it as `Authorization: Bearer <key>` or `x-api-key: <key>`."
+        }
+        Presented::Unknown => {
+            "This client key is not valid here: it was never issued by this Switchyard or has been revoked."
+        }
+    };
+    Err(ProxyError::Unauthorized(format!(
+        "{why} Keys are issued in the dashboard or with POST /api/client-keys."
+    )))
 }
 
 /// Records a request refused before any provider was tried, and answers with the error.

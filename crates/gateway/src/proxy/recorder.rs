@@ -133,5 +133,6 @@ fn empty_record() -> Record {
         response_body: None,
         cache_hit: false,
         key_last_four: None,
+        client_key: None,
     }
 }

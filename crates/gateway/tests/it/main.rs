@@ -5,6 +5,7 @@
 
 mod admin;
 mod cache;
+mod client_keys;
 mod conformance;
 mod costs;
 mod dashboard_api;

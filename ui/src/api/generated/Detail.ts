@@ -21,4 +21,8 @@ cache_hit: boolean,
 /**
  * The last four characters of the provider key that served it.
  */
-key_last_four: string | null, };
+key_last_four: string | null, 
+/**
+ * The name of the Switchyard client key the request presented.
+ */
+client_key: string | null, };

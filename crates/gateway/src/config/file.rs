@@ -104,10 +104,12 @@ fn default_stored_body_kb() -> u32 {
 
 #[derive(Debug, Deserialize, Default, Clone, Copy)]
 #[serde(deny_unknown_fields)]
-struct FileTimeouts {
-    connect_secs: Option<f64>,
-    first_byte_secs: Option<f64>,
-    idle_secs: Option<f64>,
+pub(super) struct FileTimeouts {
+    pub(super) connect_secs: Option<f64>,
+    pub(super) first_byte_secs: Option<f64>,
+    pub(super) idle_secs: Option<f64>,
+    /// Only in `[timeouts]` and a route's `timeouts`: a whole request's limit.
+    pub(super) total_secs: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,6 +155,8 @@ struct FileRoute {
     strategy: Option<FileStrategy>,
     #[serde(default)]
     cache_ttl_secs: Option<Spanned<i64>>,
+    #[serde(default)]
+    timeouts: Option<Spanned<FileTimeouts>>,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy)]
@@ -256,6 +260,7 @@ impl Validator<'_> {
             max_stored_body_bytes: file.logging.max_stored_body_kb as usize * 1024,
         };
         let defaults = self.timeouts(Timeouts::default(), file.timeouts, "timeouts");
+        let total_timeout = self.seconds(file.timeouts.total_secs, "timeouts.total_secs", None);
         let providers = self.providers(&file.providers, defaults);
         let routes = self.routes(&file.routes, &providers);
         let prices = self.prices(&file.prices);
@@ -277,6 +282,7 @@ impl Validator<'_> {
             budgets,
             cache,
             retries,
+            total_timeout,
             imported_prices: None,
             bare_models: HashMap::new(),
             ambiguous_models: HashMap::new(),
@@ -315,22 +321,40 @@ impl Validator<'_> {
     }
 
     fn timeouts(&mut self, base: Timeouts, file: FileTimeouts, field: &str) -> Timeouts {
-        let mut secs = |value: Option<f64>, name: &str, default: Duration| match value {
-            None => default,
-            Some(s) if s > 0.0 && s.is_finite() && s <= 86_400.0 => Duration::from_secs_f64(s),
+        let connect = self.seconds(file.connect_secs, &format!("{field}.connect_secs"), None);
+        let first_byte = self.seconds(
+            file.first_byte_secs,
+            &format!("{field}.first_byte_secs"),
+            None,
+        );
+        let idle = self.seconds(file.idle_secs, &format!("{field}.idle_secs"), None);
+        Timeouts {
+            connect: connect.unwrap_or(base.connect),
+            first_byte: first_byte.unwrap_or(base.first_byte),
+            idle: idle.unwrap_or(base.idle),
+        }
+    }
+
+    /// A number of seconds in (0, 86400], or a problem on `field` (and `None`).
+    pub(super) fn seconds(
+        &mut self,
+        value: Option<f64>,
+        field: &str,
+        span: Option<std::ops::Range<usize>>,
+    ) -> Option<Duration> {
+        match value {
+            None => None,
+            Some(s) if s > 0.0 && s.is_finite() && s <= 86_400.0 => {
+                Some(Duration::from_secs_f64(s))
+            }
             Some(s) => {
                 self.problem(
-                    None,
-                    format!("{field}.{name}"),
+                    span,
+                    field.to_owned(),
                     format!("{s} is not a number of seconds between 0 and 86400"),
                 );
-                default
+                None
             }
-        };
-        Timeouts {
-            connect: secs(file.connect_secs, "connect_secs", base.connect),
-            first_byte: secs(file.first_byte_secs, "first_byte_secs", base.first_byte),
-            idle: secs(file.idle_secs, "idle_secs", base.idle),
         }
     }
 
@@ -392,7 +416,16 @@ impl Validator<'_> {
                 }
             }
             let timeouts = match p.timeouts {
-                Some(t) => self.timeouts(defaults, t, &field("timeouts")),
+                Some(t) => {
+                    if t.total_secs.is_some() {
+                        self.problem(
+                            Some(p.id.span()),
+                            field("timeouts.total_secs"),
+                            "a whole request's limit belongs in [timeouts] or a route's timeouts, not a provider's".into(),
+                        );
+                    }
+                    self.timeouts(defaults, t, &field("timeouts"))
+                }
                 None => defaults,
             };
             out.push(Provider {
@@ -477,10 +510,16 @@ impl Validator<'_> {
                 .cache_ttl_secs
                 .as_ref()
                 .and_then(|ttl| self.cache_ttl(ttl, &format!("routes[{i}].cache_ttl_secs")));
+            let timeouts = r
+                .timeouts
+                .as_ref()
+                .map(|t| self.route_timeouts(t, &format!("routes[{i}].timeouts")))
+                .unwrap_or_default();
             out.push(Route {
                 alias,
                 targets,
                 cache_ttl,
+                timeouts,
                 strategy: match r.strategy {
                     None | Some(FileStrategy::Fallback) => Strategy::Fallback,
                     Some(FileStrategy::RoundRobin) => Strategy::RoundRobin,

@@ -33,6 +33,8 @@ pub struct Config {
     pub budgets: Option<Budgets>,
     pub cache: CacheConfig,
     pub retries: RetryConfig,
+    /// `[timeouts] total_secs`: the longest a whole request may take (a route may override).
+    pub total_timeout: Option<Duration>,
     /// Prices imported with `switchyard prices import` (not part of the file: attached from
     /// the data dir at start and on reload, so that a request's snapshot holds its prices).
     pub imported_prices: Option<Arc<crate::pricing::imported::ImportedPrices>>,
@@ -160,6 +162,29 @@ pub struct Route {
     pub strategy: Strategy,
     /// Cache answers for this long when the client sends no `x-switchyard-cache-ttl`.
     pub cache_ttl: Option<Duration>,
+    /// Overrides of its targets' provider timeouts, and a whole-request limit.
+    pub timeouts: RouteTimeouts,
+}
+
+/// A route's `timeouts = { … }`: each value set replaces the provider's for requests on the
+/// route; `total` bounds the whole request (retries, fallbacks and streaming included).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RouteTimeouts {
+    pub connect: Option<Duration>,
+    pub first_byte: Option<Duration>,
+    pub idle: Option<Duration>,
+    pub total: Option<Duration>,
+}
+
+impl RouteTimeouts {
+    /// The provider's timeouts with this route's overrides applied.
+    pub fn apply(&self, base: Timeouts) -> Timeouts {
+        Timeouts {
+            connect: self.connect.unwrap_or(base.connect),
+            first_byte: self.first_byte.unwrap_or(base.first_byte),
+            idle: self.idle.unwrap_or(base.idle),
+        }
+    }
 }
 
 /// `[retries]`: how often a failing target is tried again before the next one, and when a

@@ -1,5 +1,5 @@
 //! The config sections that tune routing rather than describe providers: `[cache]`, the
-//! per-route `cache_ttl_secs`, `[retries]`, and a provider's `key_env` list. Kept apart from [`super::file`] so that file stays about
+//! per-route `cache_ttl_secs` and `timeouts`, `[retries]`, and a provider's `key_env` list. Kept apart from [`super::file`] so that file stays about
 //! providers, routes and prices; the same [`Validator`] names the line of every problem.
 
 use std::time::Duration;
@@ -7,8 +7,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::file::Validator;
-use super::{CacheConfig, RetryConfig};
+use super::file::{FileTimeouts, Validator};
+use super::{CacheConfig, RetryConfig, RouteTimeouts};
 
 /// Longest time an answer may be cached: a week. Longer is almost surely a typo.
 pub const MAX_CACHE_TTL_SECS: i64 = 7 * 86_400;
@@ -144,6 +144,25 @@ impl Validator<'_> {
         config
     }
 
+    /// A route's `timeouts = { … }`: each one set overrides its targets' providers' value.
+    pub(super) fn route_timeouts(
+        &mut self,
+        file: &Spanned<FileTimeouts>,
+        field: &str,
+    ) -> RouteTimeouts {
+        let span = Some(file.span());
+        let t = file.get_ref();
+        let mut secs = |value: Option<f64>, name: &str| {
+            self.seconds(value, &format!("{field}.{name}"), span.clone())
+        };
+        RouteTimeouts {
+            connect: secs(t.connect_secs, "connect_secs"),
+            first_byte: secs(t.first_byte_secs, "first_byte_secs"),
+            idle: secs(t.idle_secs, "idle_secs"),
+            total: secs(t.total_secs, "total_secs"),
+        }
+    }
+
     /// A route's `cache_ttl_secs`: 0 means no caching by default.
     pub(super) fn cache_ttl(&mut self, ttl: &Spanned<i64>, field: &str) -> Option<Duration> {
         match *ttl.get_ref() {
@@ -207,6 +226,29 @@ mod tests {
         assert_eq!(many.providers[0].key_env, ["A", "B"]);
         let wrong = parse(&format!("{PROVIDER}key_env = 3\n")).unwrap_err();
         assert_eq!(wrong.problems[0].line, Some(4), "{wrong:?}");
+    }
+
+    #[test]
+    fn a_routes_timeouts_override_only_what_they_name_and_bad_ones_name_their_line() {
+        let text = format!(
+            "{PROVIDER}[[routes]]\nalias = \"r\"\ntargets = [\"p/m\"]\ntimeouts = {{ first_byte_secs = 5, total_secs = 30 }}\n"
+        );
+        let config = parse(&text).unwrap();
+        let t = config.routes[0].timeouts;
+        assert_eq!(t.first_byte, Some(Duration::from_secs(5)));
+        assert_eq!(t.total, Some(Duration::from_secs(30)));
+        assert_eq!(t.idle, None, "not named: the provider's stays");
+        let bad = parse(&text.replace("total_secs = 30", "total_secs = -1")).unwrap_err();
+        assert_eq!(bad.problems[0].field, "routes[0].timeouts.total_secs");
+        assert_eq!(bad.problems[0].line, Some(7), "{bad:?}");
+    }
+
+    #[test]
+    fn a_total_limit_is_global_or_per_route_never_per_provider() {
+        let config = parse("[timeouts]\ntotal_secs = 120\n").unwrap();
+        assert_eq!(config.total_timeout, Some(Duration::from_secs(120)));
+        let bad = parse(&format!("{PROVIDER}timeouts = {{ total_secs = 5 }}\n")).unwrap_err();
+        assert_eq!(bad.problems[0].field, "providers[0].timeouts.total_secs");
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! The [`Recorder`] makes sure every request becomes a history row, whichever way it ends.
 
 use std::sync::{Arc, OnceLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
@@ -27,7 +27,7 @@ use super::recorder::Recorder;
 use super::{cached, keys, passthrough, translated};
 use crate::cache::CacheFill;
 use crate::client_keys::Presented;
-use crate::config::{Config, ProviderKind, Resolution, ResolveError};
+use crate::config::{Config, Provider, ProviderKind, Resolution, ResolveError, RouteTimeouts};
 use crate::error::ProxyError;
 use crate::history::Outcome;
 use crate::retries::{self, Waited};
@@ -46,6 +46,47 @@ pub struct Inbound<'a> {
     decoded: OnceLock<Result<Decoded, TranslateError>>,
     /// Set when the answer may be cached: where a complete, successful answer goes.
     pub cache: Option<CacheFill>,
+    /// The route's overrides of its providers' timeouts.
+    pub route_timeouts: RouteTimeouts,
+    /// When the whole request must be over (`total_secs`), if ever.
+    pub deadline: Option<Instant>,
+}
+
+impl Inbound<'_> {
+    /// The idle timeout for an answer from `provider`: the route's, else the provider's, and
+    /// never past the request's deadline.
+    pub fn idle_timeout(&self, provider: Option<&Provider>) -> Duration {
+        let idle = self
+            .route_timeouts
+            .idle
+            .or(provider.map(|p| p.timeouts.idle))
+            .unwrap_or(Duration::from_secs(300));
+        match self.deadline {
+            Some(deadline) => idle.min(deadline.saturating_duration_since(Instant::now())),
+            None => idle,
+        }
+    }
+
+    /// The provider as this request must call it: the route's timeouts applied, and the wait
+    /// for the first byte cut to what is left of the request's total time.
+    fn effective(&self, provider: &Arc<Provider>) -> Arc<Provider> {
+        if self.route_timeouts == RouteTimeouts::default() && self.deadline.is_none() {
+            return provider.clone();
+        }
+        let mut timeouts = self.route_timeouts.apply(provider.timeouts);
+        if let Some(deadline) = self.deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            timeouts.first_byte = timeouts.first_byte.min(left.max(Duration::from_millis(1)));
+        }
+        Arc::new(Provider {
+            timeouts,
+            ..(**provider).clone()
+        })
+    }
+
+    fn out_of_time(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
 }
 
 /// The request in canonical form, decoded only when a target needs translation.
@@ -135,6 +176,15 @@ pub async fn handle(
         }
     };
     with_request_id(response, &id)
+}
+
+/// The error of a request whose total time ran out before an answer began.
+fn out_of_time(config: &Config, inbound: &Inbound<'_>, provider: &Provider) -> ProxyError {
+    let total = inbound.route_timeouts.total.or(config.total_timeout);
+    ProxyError::UpstreamTimeout {
+        provider: provider.id.clone(),
+        seconds: total.map_or(0, |t| t.as_secs()),
+    }
 }
 
 /// Attributes the request to the client key it presents and, when keys are required, refuses
@@ -244,6 +294,8 @@ fn parse<'a>(
         query,
         decoded: OnceLock::new(),
         cache: None,
+        route_timeouts: RouteTimeouts::default(),
+        deadline: None,
     })
 }
 
@@ -276,6 +328,11 @@ async fn route(
         Ok(resolution) => resolution,
         Err(why) => return reject(api, rec, unknown_model(config, &model, why)).await,
     };
+    if let Resolution::Route(route) = &resolution {
+        inbound.route_timeouts = route.timeouts;
+    }
+    let total = inbound.route_timeouts.total.or(config.total_timeout);
+    inbound.deadline = total.map(|total| rec.started() + total);
     let ttl = match cached::ttl(api, &inbound, &resolution) {
         Ok(ttl) => ttl,
         Err(err) => return reject(api, rec, err).await,
@@ -342,6 +399,14 @@ async fn try_targets(
                 rec.row().key_last_four = Some(key.secret.last_four());
             }
             let secret = key.as_ref().map(|k| &k.secret);
+            if inbound.out_of_time() {
+                let err = out_of_time(config, inbound, provider);
+                push_failed_attempt(&mut rec, provider, &target.model, &err, Instant::now());
+                last_failure = Some(Failure::Error(err));
+                break 'targets;
+            }
+            let effective = inbound.effective(provider);
+            let provider = &effective;
             let tried = if passes {
                 passthrough::attempt(state, provider, &target.model, inbound, secret, &mut rec)
                     .await
@@ -368,7 +433,9 @@ async fn try_targets(
                 Failure::Status(response, _) => retries::provider_hint(response.headers()),
                 Failure::Error(_) => None,
             };
-            let Some(wait) = retries::next_wait(&config.retries, retry, hint, waited) else {
+            let Some(wait) = retries::next_wait(&config.retries, retry, hint, waited)
+                .filter(|wait| inbound.deadline.is_none_or(|d| Instant::now() + *wait < d))
+            else {
                 break Tried::Retryable(failure);
             };
             tracing::info!(provider = %provider.id, retry = retry + 1, wait_ms = wait.as_millis() as u64, "retrying the same target after a pause");

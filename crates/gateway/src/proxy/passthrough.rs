@@ -6,7 +6,6 @@
 //! the stream, by observing it) for the history, never by re-encoding it.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{HeaderValue, header};
@@ -152,6 +151,8 @@ pub async fn answer(
             pipe,
             estimated_input: estimate::input_tokens(&inbound.body),
             cache: inbound.cache.clone(),
+            idle: inbound.route_timeouts.idle,
+            deadline: inbound.deadline,
         };
         return relay(response, parts, rec);
     }
@@ -168,7 +169,7 @@ async fn whole(
     let api = inbound.api;
     let status = response.status();
     let headers = response.headers().clone();
-    let (bytes, mut rec) = match read_answer(config, response, rec, api).await {
+    let (bytes, mut rec) = match read_answer(config, response, rec, inbound).await {
         Ok(read) => read,
         Err(response) => return response,
     };
@@ -244,12 +245,11 @@ pub async fn read_answer(
     config: &Config,
     response: reqwest::Response,
     mut rec: Recorder,
-    api: ClientApi,
+    inbound: &Inbound<'_>,
 ) -> Result<(Bytes, Recorder), Response> {
+    let api = inbound.api;
     let provider = rec.row().provider.clone().unwrap_or_default();
-    let idle = config
-        .provider(&provider)
-        .map_or(Duration::from_secs(300), |p| p.timeouts.idle);
+    let idle = inbound.idle_timeout(config.provider(&provider).map(|p| &**p));
     let err = match tokio::time::timeout(idle, response.bytes()).await {
         Ok(Ok(bytes)) => {
             rec.mark_first_byte();

@@ -51,6 +51,11 @@ impl Recorder {
         }
     }
 
+    /// When the request arrived.
+    pub fn started(&self) -> Instant {
+        self.started
+    }
+
     pub fn id(&self) -> &str {
         self.record.as_ref().map_or("", |r| r.id.as_str())
     }

@@ -7,7 +7,7 @@
 
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -34,6 +34,7 @@ struct Relay {
     config: Arc<Config>,
     estimated_input: u64,
     idle: Duration,
+    deadline: Option<Instant>,
     abort: CancellationToken,
     transcript: Vec<u8>,
     /// The events sent so far, kept for the response cache while they fit in it.
@@ -55,6 +56,10 @@ pub struct RelayParts {
     pub estimated_input: u64,
     /// Where the complete stream goes when the request may be cached.
     pub cache: Option<CacheFill>,
+    /// The route's idle timeout, replacing the provider's.
+    pub idle: Option<Duration>,
+    /// When the whole request must be over.
+    pub deadline: Option<Instant>,
 }
 
 pub fn relay(response: reqwest::Response, parts: RelayParts, mut rec: Recorder) -> Response {
@@ -70,6 +75,7 @@ pub fn relay(response: reqwest::Response, parts: RelayParts, mut rec: Recorder) 
         .as_deref()
         .and_then(|id| parts.config.provider(id))
         .map_or(Duration::from_secs(300), |p| p.timeouts.idle);
+    let idle = parts.idle.unwrap_or(idle);
     let relay = Relay {
         upstream: Box::pin(response.bytes_stream().eventsource()),
         pipe: parts.pipe,
@@ -77,6 +83,7 @@ pub fn relay(response: reqwest::Response, parts: RelayParts, mut rec: Recorder) 
         config: parts.config,
         estimated_input: parts.estimated_input,
         idle,
+        deadline: parts.deadline,
         abort: parts.abort,
         transcript: Vec::new(),
         captured: parts.cache.map(|fill| Captured {
@@ -110,8 +117,14 @@ impl Relay {
             if self.finished {
                 return None;
             }
+            let wait = match self.deadline {
+                Some(deadline) => self
+                    .idle
+                    .min(deadline.saturating_duration_since(Instant::now())),
+                None => self.idle,
+            };
             let next = tokio::select! {
-                next = tokio::time::timeout(self.idle, self.upstream.next()) => next,
+                next = tokio::time::timeout(wait, self.upstream.next()) => next,
                 () = self.abort.cancelled() => {
                     return self.fail("Switchyard is shutting down; the stream was ended.".into()).await;
                 }
@@ -127,6 +140,14 @@ impl Relay {
                 Ok(Some(Err(e))) => {
                     return self
                         .fail(format!("The provider's stream broke off: {e}"))
+                        .await;
+                }
+                Err(_) if self.deadline.is_some_and(|d| Instant::now() >= d) => {
+                    return self
+                        .fail(
+                            "The request reached its total time limit; the stream was ended."
+                                .into(),
+                        )
                         .await;
                 }
                 Err(_) => {

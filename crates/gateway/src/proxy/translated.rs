@@ -224,10 +224,12 @@ pub async fn answer(
             pipe,
             estimated_input: anthropic::count_tokens_estimate(&decoded.request),
             cache: inbound.cache.clone(),
+            idle: inbound.route_timeouts.idle,
+            deadline: inbound.deadline,
         };
         return relay(response, parts, rec);
     }
-    let (bytes, mut rec) = match read_answer(config, response, rec, api).await {
+    let (bytes, mut rec) = match read_answer(config, response, rec, inbound).await {
         Ok(read) => read,
         Err(response) => return response,
     };

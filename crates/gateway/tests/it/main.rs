@@ -18,3 +18,4 @@ mod passthrough;
 mod reload;
 mod retries;
 mod security;
+mod timeouts;

@@ -24,6 +24,7 @@ pub mod secrets;
 pub mod security;
 pub mod server;
 pub mod state;
+pub mod telemetry;
 pub mod upstream;
 
 pub use server::Gateway;

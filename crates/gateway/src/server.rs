@@ -187,7 +187,8 @@ impl Gateway {
         started: Instant,
     ) -> Gateway {
         let stop_accepting = CancellationToken::new();
-        let state = Arc::new(AppState {
+        let state = Arc::new_cyclic(|weak| AppState {
+            telemetry: crate::telemetry::Exporter::start(weak.clone()),
             listen_configured: config.server.listen,
             cache: crate::cache::ResponseCache::new(config.cache),
             client_keys: stores.client_keys,
@@ -213,8 +214,11 @@ impl Gateway {
         // holds the state weakly: the state owns the history that holds the observer.
         let weak = Arc::downgrade(&state);
         state.history.observe(Arc::new(move |record| {
-            if let (Some(state), Some(cost)) = (weak.upgrade(), record.cost_usd) {
-                let config = state.config.load();
+            let Some(state) = weak.upgrade() else {
+                return;
+            };
+            let config = state.config.load();
+            if let Some(cost) = record.cost_usd {
                 state.budgets.add(
                     record.started_at_ms,
                     cost,
@@ -222,6 +226,7 @@ impl Gateway {
                     chrono::Utc::now(),
                 );
             }
+            state.telemetry.record(&config, record);
         }));
         let app = app(state.clone());
         let listener = listener.tap_io(|tcp| {

@@ -40,6 +40,8 @@ struct FileConfig {
     cache: Option<Spanned<sections::FileCache>>,
     #[serde(default)]
     retries: Option<sections::FileRetries>,
+    #[serde(default)]
+    telemetry: Option<sections::FileTelemetry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -267,6 +269,7 @@ impl Validator<'_> {
         let budgets = file.budgets.as_ref().map(|b| self.budgets(b));
         let cache = self.cache(file.cache.as_ref());
         let retries = self.retries(file.retries.as_ref());
+        let telemetry = file.telemetry.as_ref().and_then(|t| self.telemetry(t));
 
         if !self.problems.is_empty() {
             return Err(ConfigError {
@@ -283,6 +286,7 @@ impl Validator<'_> {
             cache,
             retries,
             total_timeout,
+            telemetry,
             imported_prices: None,
             bare_models: HashMap::new(),
             ambiguous_models: HashMap::new(),
@@ -587,7 +591,7 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-fn check_url(url: &str) -> Result<(), String> {
+pub(super) fn check_url(url: &str) -> Result<(), String> {
     let rest = url
         .strip_prefix("http://")
         .or_else(|| url.strip_prefix("https://"))

@@ -35,6 +35,8 @@ pub struct Config {
     pub retries: RetryConfig,
     /// `[timeouts] total_secs`: the longest a whole request may take (a route may override).
     pub total_timeout: Option<Duration>,
+    /// `[telemetry]` with an `otlp_endpoint`: export one span per request (off when `None`).
+    pub telemetry: Option<crate::telemetry::TelemetryConfig>,
     /// Prices imported with `switchyard prices import` (not part of the file: attached from
     /// the data dir at start and on reload, so that a request's snapshot holds its prices).
     pub imported_prices: Option<Arc<crate::pricing::imported::ImportedPrices>>,

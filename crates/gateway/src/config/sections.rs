@@ -1,5 +1,6 @@
 //! The config sections that tune routing rather than describe providers: `[cache]`, the
-//! per-route `cache_ttl_secs` and `timeouts`, `[retries]`, and a provider's `key_env` list. Kept apart from [`super::file`] so that file stays about
+//! per-route `cache_ttl_secs` and `timeouts`, `[retries]`, `[telemetry]`, and a provider's
+//! `key_env` list. Kept apart from [`super::file`] so that file stays about
 //! providers, routes and prices; the same [`Validator`] names the line of every problem.
 
 use std::time::Duration;
@@ -18,6 +19,15 @@ pub const MAX_CACHE_TTL_SECS: i64 = 7 * 86_400;
 pub(super) struct FileCache {
     #[serde(default)]
     max_mb: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileTelemetry {
+    otlp_endpoint: Option<Spanned<String>>,
+    service_name: Option<String>,
+    #[serde(default)]
+    headers: std::collections::BTreeMap<Spanned<String>, String>,
 }
 
 /// `key_env = "VAR"` or `key_env = ["VAR1", "VAR2"]`.
@@ -144,6 +154,41 @@ impl Validator<'_> {
         config
     }
 
+    /// `[telemetry]`: export is on only with an `otlp_endpoint`.
+    pub(super) fn telemetry(
+        &mut self,
+        file: &FileTelemetry,
+    ) -> Option<crate::telemetry::TelemetryConfig> {
+        let endpoint = file.otlp_endpoint.as_ref()?;
+        let url = endpoint.get_ref().trim().to_owned();
+        if let Err(why) = super::file::check_url(&url) {
+            self.problem(Some(endpoint.span()), "telemetry.otlp_endpoint".into(), why);
+        }
+        let mut headers = Vec::new();
+        for (name, value) in &file.headers {
+            let valid = axum::http::HeaderName::from_bytes(name.get_ref().as_bytes()).is_ok()
+                && axum::http::HeaderValue::from_str(value).is_ok();
+            if valid {
+                headers.push((name.get_ref().clone(), value.clone()));
+            } else {
+                self.problem(
+                    Some(name.span()),
+                    "telemetry.headers".into(),
+                    format!("'{}' is not a valid HTTP header", name.get_ref()),
+                );
+            }
+        }
+        Some(crate::telemetry::TelemetryConfig {
+            otlp_endpoint: url,
+            service_name: file
+                .service_name
+                .clone()
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| "switchyard".to_owned()),
+            headers,
+        })
+    }
+
     /// A route's `timeouts = { … }`: each one set overrides its targets' providers' value.
     pub(super) fn route_timeouts(
         &mut self,
@@ -249,6 +294,22 @@ mod tests {
         assert_eq!(config.total_timeout, Some(Duration::from_secs(120)));
         let bad = parse(&format!("{PROVIDER}timeouts = {{ total_secs = 5 }}\n")).unwrap_err();
         assert_eq!(bad.problems[0].field, "providers[0].timeouts.total_secs");
+    }
+
+    #[test]
+    fn telemetry_is_off_without_an_endpoint_and_a_bad_one_names_its_line() {
+        assert!(parse("").unwrap().telemetry.is_none());
+        assert!(
+            parse("[telemetry]\nservice_name = \"x\"\n")
+                .unwrap()
+                .telemetry
+                .is_none()
+        );
+        let on = parse("[telemetry]\notlp_endpoint = \"http://127.0.0.1:4318\"\n").unwrap();
+        assert_eq!(on.telemetry.unwrap().service_name, "switchyard");
+        let bad = parse("[telemetry]\n\notlp_endpoint = \"localhost:4318\"\n").unwrap_err();
+        assert_eq!(bad.problems[0].field, "telemetry.otlp_endpoint");
+        assert_eq!(bad.problems[0].line, Some(3), "{bad:?}");
     }
 
     #[test]

@@ -18,4 +18,5 @@ mod passthrough;
 mod reload;
 mod retries;
 mod security;
+mod telemetry;
 mod timeouts;

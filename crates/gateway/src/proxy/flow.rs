@@ -395,9 +395,7 @@ async fn try_targets(
                     continue 'targets;
                 }
             };
-            if let Some(key) = &key {
-                rec.row().key_last_four = Some(key.secret.last_four());
-            }
+            rec.row().key_last_four = key.as_ref().map(|k| k.secret.last_four());
             let secret = key.as_ref().map(|k| &k.secret);
             if inbound.out_of_time() {
                 let err = out_of_time(config, inbound, provider);

@@ -122,12 +122,16 @@ pub fn list(locations: &Locations) -> anyhow::Result<ExitCode> {
         "PROVIDER", "KIND", "KEY FROM"
     );
     for provider in &config.providers {
-        let (source, last_four) = match runtime.block_on(resolver.resolve(provider)) {
+        let (mut source, last_four) = match runtime.block_on(resolver.resolve(provider)) {
             Ok(Some((secret, KeyOrigin::Keychain))) => ("keychain".to_owned(), secret.last_four()),
             Ok(Some((secret, KeyOrigin::Env(var)))) => (format!("env {var}"), secret.last_four()),
             Ok(None) => ("not needed".to_owned(), "-".to_owned()),
             Err(_) => ("missing".to_owned(), "-".to_owned()),
         };
+        let more = runtime.block_on(resolver.count(provider)).saturating_sub(1);
+        if more > 0 {
+            source = format!("{source} (+{more} more, in turn)");
+        }
         println!(
             "{:<20} {:<18} {:<28} {}",
             provider.id,

@@ -184,6 +184,11 @@ impl KeyResolver {
             .map(|(secret, origin, _)| (secret, origin)))
     }
 
+    /// How many keys the provider has (keychain accounts and set variables).
+    pub async fn count(&self, provider: &Provider) -> usize {
+        self.pool(provider).await.map_or(0, |pool| pool.len())
+    }
+
     /// The key for the next call to `provider`: its keys in turn, skipping those set aside.
     pub async fn pick(&self, provider: &Provider) -> Result<Option<KeyChoice>, MissingKey> {
         let mut pool = self.pool(provider).await?;

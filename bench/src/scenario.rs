@@ -53,6 +53,8 @@ pub struct Outcome {
 /// The requests the benchmark sends, each to the mock directly and through the gateway.
 struct Targets {
     chat: (Target, Target),
+    /// The pass-through request through the gateway, answered from its response cache.
+    chat_cached: Target,
     translated: (Target, Target),
     chat_stream: (Target, Target),
     translated_stream: (Target, Target),
@@ -89,6 +91,13 @@ impl Targets {
                 chat(mock, "bench", false)?,
                 chat(gateway, "oai/bench", false)?,
             ),
+            chat_cached: Target::post(
+                gateway,
+                "/v1/chat/completions",
+                chat_body("oai/bench", false),
+                false,
+                &[("x-switchyard-cache-ttl", "3600")],
+            )?,
             translated: (
                 messages("claude-x", false)?,
                 chat(gateway, "anth/claude-x", false)?,
@@ -311,7 +320,12 @@ pub fn run(options: &Options, rt: &Runtime) -> anyhow::Result<Outcome> {
     let floor_target = retarget(&targets.chat.0, forwarder_addr);
     let mut c1_samples = rotation(
         rt,
-        &[&targets.chat.0, &targets.chat.1, &floor_target],
+        &[
+            &targets.chat.0,
+            &targets.chat.1,
+            &floor_target,
+            &targets.chat_cached,
+        ],
         c1(phase),
         ROUNDS,
     )
@@ -319,7 +333,9 @@ pub fn run(options: &Options, rt: &Runtime) -> anyhow::Result<Outcome> {
     let chat_d = c1_samples.next().unwrap_or_default();
     let chat_p = c1_samples.next().unwrap_or_default();
     let floor_c1 = c1_samples.next().unwrap_or_default();
-    answered += chat_p.answered;
+    let cached_c1 = c1_samples.next().unwrap_or_default();
+    answered += chat_p.answered + cached_c1.answered;
+    problems(&mut notes, "c=1 cache hit", &cached_c1);
     let (tr_d, tr_p) = interleaved(rt, &targets.translated, c1(phase), ROUNDS);
     answered += tr_p.answered;
     problems(&mut notes, "c=1 pass-through", &chat_p);
@@ -436,6 +452,19 @@ pub fn run(options: &Options, rt: &Runtime) -> anyhow::Result<Outcome> {
         &floor_c1,
         false,
     );
+    // The cache-hit path against the pass-through path, both through Switchyard: "direct" is
+    // the pass-through answer here, "proxy" the same request answered from the cache.
+    for (q, label) in [(0.5, "p50"), (0.99, "p99")] {
+        let (passed, hit) = (p(&chat_p, q), p(&cached_c1, q));
+        table.check(
+            &format!("cache hit vs pass-through (both via Switchyard), {label}"),
+            ms(passed),
+            ms(hit),
+            added_ms(hit, passed),
+            "≤ pass-through",
+            hit <= passed,
+        );
+    }
     if let Some(lean) = &lean {
         latency_rows(
             &mut table,

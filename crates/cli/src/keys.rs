@@ -9,13 +9,30 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use switchyard_gateway::config::{self, Config};
 use switchyard_gateway::paths::Locations;
-use switchyard_gateway::secrets::{KeyOrigin, KeyResolver, KeyStore, OsKeychain, Secret};
+use switchyard_gateway::secrets::{
+    KeyOrigin, KeyResolver, KeyStore, MAX_KEYS_PER_PROVIDER, OsKeychain, Secret,
+};
 
 fn load_config(locations: &Locations) -> anyhow::Result<Config> {
     Ok(config::load_or_create(&locations.config_path)?)
 }
 
-fn known_provider<'c>(config: &'c Config, id: &str) -> anyhow::Result<&'c config::Provider> {
+/// Splits a keychain account into the provider id and the key's number: `openai` is key 1,
+/// `openai#2` key 2 (a provider may have up to 16 keys, used in turn).
+fn account_parts(account: &str) -> anyhow::Result<(&str, usize)> {
+    let Some((id, n)) = account.split_once('#') else {
+        return Ok((account, 1));
+    };
+    match n.parse::<usize>() {
+        Ok(n @ 2..=MAX_KEYS_PER_PROVIDER) => Ok((id, n)),
+        _ => bail!(
+            "'{account}': a provider's further keys are ID#2 to ID#{MAX_KEYS_PER_PROVIDER} (e.g. `switchyard keys set {id}#2`)"
+        ),
+    }
+}
+
+fn known_provider<'c>(config: &'c Config, account: &str) -> anyhow::Result<&'c config::Provider> {
+    let (id, _) = account_parts(account)?;
     match config.provider(id) {
         Some(provider) => Ok(provider),
         None => {
@@ -105,12 +122,16 @@ pub fn list(locations: &Locations) -> anyhow::Result<ExitCode> {
         "PROVIDER", "KIND", "KEY FROM"
     );
     for provider in &config.providers {
-        let (source, last_four) = match runtime.block_on(resolver.resolve(provider)) {
+        let (mut source, last_four) = match runtime.block_on(resolver.resolve(provider)) {
             Ok(Some((secret, KeyOrigin::Keychain))) => ("keychain".to_owned(), secret.last_four()),
             Ok(Some((secret, KeyOrigin::Env(var)))) => (format!("env {var}"), secret.last_four()),
             Ok(None) => ("not needed".to_owned(), "-".to_owned()),
             Err(_) => ("missing".to_owned(), "-".to_owned()),
         };
+        let more = runtime.block_on(resolver.count(provider)).saturating_sub(1);
+        if more > 0 {
+            source = format!("{source} (+{more} more, in turn)");
+        }
         println!(
             "{:<20} {:<18} {:<28} {}",
             provider.id,
@@ -136,6 +157,7 @@ fn notify_running_gateway(locations: &Locations, config: &Config, id: &str) {
                 .and_then(|s| s.parse().ok())
         })
         .unwrap_or(config.server.listen);
+    let id = id.split_once('#').map_or(id, |(base, _)| base);
     let url = format!("http://{listen}/api/providers/{id}/key/reload");
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -155,5 +177,19 @@ fn notify_running_gateway(locations: &Locations, config: &Config, id: &str) {
         && response.status().is_success()
     {
         eprintln!("The running Switchyard at {listen} picked up the change.");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::account_parts;
+
+    #[test]
+    fn further_keys_are_numbered_accounts_of_the_provider() {
+        assert_eq!(account_parts("openai").unwrap(), ("openai", 1));
+        assert_eq!(account_parts("openai#2").unwrap(), ("openai", 2));
+        assert!(account_parts("openai#1").is_err(), "#1 is the plain id");
+        assert!(account_parts("openai#x").is_err());
+        assert!(account_parts("openai#17").is_err(), "at most 16 keys");
     }
 }

@@ -53,7 +53,7 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show spending grouped by day, model, provider, tag or client
+    /// Show spending grouped by day, model, provider, tag, client or client_key
     Costs {
         #[arg(long, default_value = "day", value_parser = ["day", "model", "provider", "tag", "client"])]
         by: String,
@@ -85,11 +85,12 @@ enum PricesAction {
 
 #[derive(Debug, Subcommand)]
 enum KeysAction {
-    /// Store a provider's key (read from standard input; prompted without echo on a terminal)
+    /// Store a provider's key (read from standard input; prompted without echo on a terminal).
+    /// `ID#2`, `ID#3`, … store further keys of the same provider, used in turn
     Set { id: String },
     /// List providers with where their key comes from and its last four characters
     List,
-    /// Delete a provider's key from the OS keychain
+    /// Delete a provider's key from the OS keychain (`ID#2` for its second key)
     Delete { id: String },
 }
 

@@ -60,7 +60,8 @@ pub fn costs(
     json: bool,
     csv: bool,
 ) -> anyhow::Result<ExitCode> {
-    let by = GroupBy::parse(by).context("--by must be day, model, provider, tag or client")?;
+    let by = GroupBy::parse(by)
+        .context("--by must be day, model, provider, tag, client or client_key")?;
     let since_ms = since_ms(since)?;
     let filter = Filter {
         since_ms,

@@ -6,6 +6,8 @@
 
 pub mod admin;
 pub mod budgets;
+pub mod cache;
+pub mod client_keys;
 pub mod clients;
 pub mod config;
 pub mod dashboard;
@@ -16,11 +18,13 @@ pub mod paths;
 pub mod pricing;
 pub mod proxy;
 pub mod reload;
+pub mod retries;
 pub mod routing;
 pub mod secrets;
 pub mod security;
 pub mod server;
 pub mod state;
+pub mod telemetry;
 pub mod upstream;
 
 pub use server::Gateway;

@@ -5,13 +5,19 @@
 //! `cheapest` sorts by the effective price (unpriced targets last), and `fastest` sorts by a
 //! moving average of each target's time to first byte (untried targets first, so each gets
 //! measured).
+//!
+//! A target that keeps failing is cooled down: after `[retries] cooldown_after` consecutive
+//! retryable failures it is left out of the order for `cooldown_secs`, while other targets
+//! remain (a request whose every target is cooling still tries them all). A target back from a
+//! cool-down that fails again at once is cooled for twice as long, up to `max_cooldown_secs`;
+//! one success forgets its failures.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crate::config::{Config, Resolution, Strategy};
+use crate::config::{Config, Resolution, RetryConfig, Strategy};
 
 /// One target of a request: a provider (index into the config's providers) and a model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +31,16 @@ pub struct Target {
 pub struct RoutingState {
     round_robin: Mutex<HashMap<String, std::sync::Arc<AtomicUsize>>>,
     ttfb_ms: Mutex<HashMap<(String, String), f64>>,
+    health: Mutex<HashMap<(String, String), Health>>,
+}
+
+/// Recent failures of one target.
+#[derive(Debug, Default, Clone, Copy)]
+struct Health {
+    consecutive_failures: u32,
+    cooling_until: Option<Instant>,
+    /// The last cool-down given; the next one doubles it.
+    last_cooldown: Option<Duration>,
 }
 
 /// Weight of the newest observation in the latency average.
@@ -82,7 +98,67 @@ impl RoutingState {
                 targets.sort_by(|a, b| speed(a).total_cmp(&speed(b)));
             }
         }
-        targets
+        self.without_cooling(config, targets)
+    }
+
+    /// Leaves out targets that are cooling down, unless that would leave none.
+    fn without_cooling(&self, config: &Config, targets: Vec<Target>) -> Vec<Target> {
+        let Ok(health) = self.health.lock() else {
+            return targets;
+        };
+        if health.is_empty() {
+            return targets;
+        }
+        let now = Instant::now();
+        let cooling = |t: &Target| {
+            let key = (config.providers[t.provider].id.clone(), t.model.clone());
+            health
+                .get(&key)
+                .and_then(|h| h.cooling_until)
+                .is_some_and(|until| until > now)
+        };
+        let warm: Vec<Target> = targets.iter().filter(|t| !cooling(t)).cloned().collect();
+        if warm.is_empty() { targets } else { warm }
+    }
+
+    /// A retryable failure of a target; may cool it down.
+    pub fn failed(&self, provider: &str, model: &str, policy: &RetryConfig) {
+        if policy.cooldown_after == 0 {
+            return;
+        }
+        let Ok(mut health) = self.health.lock() else {
+            return;
+        };
+        let h = health
+            .entry((provider.to_owned(), model.to_owned()))
+            .or_default();
+        h.consecutive_failures += 1;
+        // Back from a cool-down and failing again: no second run of `cooldown_after` chances.
+        let relapsed = h.last_cooldown.is_some();
+        if relapsed || h.consecutive_failures >= policy.cooldown_after {
+            let next = h
+                .last_cooldown
+                .map_or(policy.cooldown, |last| last.saturating_mul(2))
+                .min(policy.max_cooldown);
+            h.cooling_until = Some(Instant::now() + next);
+            h.last_cooldown = Some(next);
+            h.consecutive_failures = 0;
+            tracing::warn!(
+                provider,
+                model,
+                cooldown_secs = next.as_secs_f64(),
+                "target keeps failing; skipping it while other targets remain"
+            );
+        }
+    }
+
+    /// A successful answer from a target: its failures are forgotten.
+    pub fn succeeded(&self, provider: &str, model: &str) {
+        if let Ok(mut health) = self.health.lock()
+            && !health.is_empty()
+        {
+            health.remove(&(provider.to_owned(), model.to_owned()));
+        }
     }
 
     /// Feeds one observed time to first byte into the `fastest` strategy's average.
@@ -155,6 +231,55 @@ output = 1.0
     fn cheapest_goes_by_effective_price() {
         let config = config("cheapest");
         assert_eq!(providers(&RoutingState::default(), &config), [1, 0]);
+    }
+
+    #[test]
+    fn a_target_that_keeps_failing_is_skipped_while_others_remain() {
+        let config = config("fallback");
+        let state = RoutingState::default();
+        let policy = RetryConfig::default();
+        state.failed("a", "m1", &policy);
+        state.failed("a", "m1", &policy);
+        assert_eq!(providers(&state, &config), [0, 1], "two failures: not yet");
+        state.failed("a", "m1", &policy);
+        assert_eq!(
+            providers(&state, &config),
+            [1],
+            "three in a row: cooled down"
+        );
+        state.failed("b", "m2", &policy);
+        state.failed("b", "m2", &policy);
+        state.failed("b", "m2", &policy);
+        assert_eq!(
+            providers(&state, &config),
+            [0, 1],
+            "all cooling: try them all"
+        );
+    }
+
+    #[test]
+    fn a_cool_down_doubles_when_the_target_fails_again_and_a_success_forgets() {
+        let config = config("fallback");
+        let state = RoutingState::default();
+        let policy = RetryConfig {
+            cooldown_after: 1,
+            cooldown: Duration::from_millis(1),
+            max_cooldown: Duration::from_secs(60),
+            ..RetryConfig::default()
+        };
+        state.failed("a", "m1", &policy);
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(
+            providers(&state, &config),
+            [0, 1],
+            "the short cool-down is over"
+        );
+        for _ in 0..12 {
+            state.failed("a", "m1", &policy);
+        }
+        assert_eq!(providers(&state, &config), [1], "2^12 ms and counting");
+        state.succeeded("a", "m1");
+        assert_eq!(providers(&state, &config), [0, 1]);
     }
 
     #[test]

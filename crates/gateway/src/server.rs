@@ -70,6 +70,7 @@ struct Stores {
     budgets: BudgetTracker,
     data_dir: Option<std::path::PathBuf>,
     config_path: Option<std::path::PathBuf>,
+    client_keys: crate::client_keys::ClientKeys,
 }
 
 /// A running gateway.
@@ -114,6 +115,8 @@ impl Gateway {
             .read(move |c| Ok((costs::spent_since(c, day)?, costs::spent_since(c, month)?)))
             .await?;
         budgets.seed(spent.0, spent.1, now);
+        let client_keys = crate::client_keys::ClientKeys::default();
+        client_keys.load(&history).await?;
         let token_path = locations.admin_token_path();
         let admin_token = crate::admin::token::load_or_create(&token_path).map_err(|source| {
             StartError::Token {
@@ -148,6 +151,7 @@ impl Gateway {
                 budgets,
                 data_dir: Some(locations.data_dir.clone()),
                 config_path: Some(locations.config_path.clone()),
+                client_keys,
             },
             admin_token,
             keychain,
@@ -183,8 +187,11 @@ impl Gateway {
         started: Instant,
     ) -> Gateway {
         let stop_accepting = CancellationToken::new();
-        let state = Arc::new(AppState {
+        let state = Arc::new_cyclic(|weak| AppState {
+            telemetry: crate::telemetry::Exporter::start(weak.clone()),
             listen_configured: config.server.listen,
+            cache: crate::cache::ResponseCache::new(config.cache),
+            client_keys: stores.client_keys,
             config: ArcSwap::from_pointee(config),
             history: stores.history,
             keys: KeyResolver::new(keychain),
@@ -207,8 +214,11 @@ impl Gateway {
         // holds the state weakly: the state owns the history that holds the observer.
         let weak = Arc::downgrade(&state);
         state.history.observe(Arc::new(move |record| {
-            if let (Some(state), Some(cost)) = (weak.upgrade(), record.cost_usd) {
-                let config = state.config.load();
+            let Some(state) = weak.upgrade() else {
+                return;
+            };
+            let config = state.config.load();
+            if let Some(cost) = record.cost_usd {
                 state.budgets.add(
                     record.started_at_ms,
                     cost,
@@ -216,6 +226,7 @@ impl Gateway {
                     chrono::Utc::now(),
                 );
             }
+            state.telemetry.record(&config, record);
         }));
         let app = app(state.clone());
         let listener = listener.tap_io(|tcp| {

@@ -23,6 +23,12 @@ pub struct AppState {
     pub keys: KeyResolver,
     pub clients: Clients,
     pub routing: RoutingState,
+    /// The keys issued to Switchyard's own clients (hashes of the active ones).
+    pub client_keys: crate::client_keys::ClientKeys,
+    /// One OTLP span per request, when `[telemetry]` says where.
+    pub telemetry: crate::telemetry::Exporter,
+    /// Answers kept for `x-switchyard-cache-ttl` (sized once, at start).
+    pub cache: crate::cache::ResponseCache,
     pub admin_token: Secret,
     /// `server.listen` as it was at start: a different one in the file waits for a restart.
     pub listen_configured: SocketAddr,

@@ -70,6 +70,8 @@ pub(crate) struct Shared {
     pub(crate) sequence: AtomicU64,
     /// Anthropic's prompt cache: prefixes seen with `cache_control`.
     pub(crate) prompt_cache: anthropic::PromptCache,
+    /// Requests seen per model name, for `flaky-<n>-<status>`.
+    per_model: Mutex<std::collections::HashMap<String, u64>>,
 }
 
 pub(crate) type AppState = Arc<Shared>;
@@ -81,7 +83,19 @@ impl Shared {
             received: Mutex::new(Vec::new()),
             sequence: AtomicU64::new(0),
             prompt_cache: anthropic::PromptCache::default(),
+            per_model: Mutex::new(std::collections::HashMap::new()),
         }
+    }
+
+    /// How many requests for `model` came before this one.
+    pub(crate) fn count_request(&self, model: &str) -> u64 {
+        let mut counts = self
+            .per_model
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let count = counts.entry(model.to_owned()).or_default();
+        *count += 1;
+        *count - 1
     }
 
     /// The models GET /v1/models lists: the configured ones, else `defaults`.

@@ -167,8 +167,19 @@ pub(crate) async fn begin(
         .ok_or_else(|| ApiError::invalid_request("you must provide a model parameter"))?
         .to_owned();
     let script = Script::from_model(&model);
+    let knobs = Knobs::from_body(&body);
+    let scripted = |status| {
+        let error = ApiError::scripted(status, &model);
+        match knobs.retry_after_ms {
+            Some(ms) => error.retry_after_ms(ms),
+            None => error,
+        }
+    };
     match script {
-        Script::Error(status) => return Err(ApiError::scripted(status, &model)),
+        Script::Error(status) => return Err(scripted(status)),
+        Script::Flaky { failures, status } if state.count_request(&model) < failures => {
+            return Err(scripted(status));
+        }
         Script::Slow(delay) => tokio::time::sleep(delay).await,
         _ => {}
     }
@@ -190,7 +201,6 @@ pub(crate) async fn begin(
         .and_then(|o| o.get("include_usage"))
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let knobs = Knobs::from_body(&body);
     Ok(Begun {
         body,
         model,

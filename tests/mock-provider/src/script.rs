@@ -12,6 +12,12 @@
 //!   the first content delta and no `message_stop`).
 //! - `midstream-error`: a streamed answer sends the same few events, then an
 //!   error event, then ends.
+//! - `flaky-<n>-<status>` (e.g. `flaky-2-429`; OpenAI dialect): the first `n`
+//!   requests for this model name (counted per server) fail with that status,
+//!   later ones answer normally. For retries and cool-downs.
+//!
+//! Any scripted OpenAI error carries `retry-after-ms: <ms>` instead of the
+//! default 429 `retry-after: 1` when the body sets `mock.retry_after_ms`.
 //!
 //! A non-streamed `midstream-reset` answer is cut halfway through its JSON
 //! body; a non-streamed `midstream-error` is the provider's overload error
@@ -39,6 +45,8 @@ pub enum Script {
     MidstreamReset,
     /// Stream a few events, then an error event.
     MidstreamError,
+    /// Fail the first `failures` requests for this model name, then answer.
+    Flaky { failures: u64, status: StatusCode },
 }
 
 impl Script {
@@ -51,6 +59,15 @@ impl Script {
             .filter(|s| s.is_client_error() || s.is_server_error())
         {
             return Script::Error(status);
+        }
+        if let Some((failures, status)) = model
+            .strip_prefix("flaky-")
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(n, s)| Some((n.parse::<u64>().ok()?, s.parse::<u16>().ok()?)))
+            .and_then(|(n, s)| Some((n, StatusCode::from_u16(s).ok()?)))
+            .filter(|(_, s)| s.is_client_error() || s.is_server_error())
+        {
+            return Script::Flaky { failures, status };
         }
         if let Some(ms) = model
             .strip_prefix("slow-")
@@ -108,6 +125,8 @@ pub struct Knobs {
     pub interval: Duration,
     /// `mock.parallel_tools`: call every tool at once.
     pub parallel_tools: bool,
+    /// `mock.retry_after_ms`: scripted OpenAI errors carry `retry-after-ms`.
+    pub retry_after_ms: Option<u64>,
 }
 
 impl Knobs {
@@ -140,6 +159,7 @@ impl Knobs {
                 .get("parallel_tools")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
+            retry_after_ms: mock.get("retry_after_ms").and_then(Value::as_u64),
         }
     }
 
@@ -215,6 +235,13 @@ mod tests {
         assert_eq!(
             Script::from_model("midstream-reset"),
             Script::MidstreamReset
+        );
+        assert_eq!(
+            Script::from_model("flaky-2-503"),
+            Script::Flaky {
+                failures: 2,
+                status: StatusCode::SERVICE_UNAVAILABLE
+            }
         );
         assert_eq!(Script::from_model("error-200"), Script::Normal);
         assert_eq!(Script::from_model("gpt-4.1"), Script::Normal);

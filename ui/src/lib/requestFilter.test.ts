@@ -27,6 +27,9 @@ const row: RequestRow = {
   tags: { project: 'web' },
   error: null,
   user_agent: null,
+  cache_hit: false,
+  key_last_four: null,
+  client_key: null,
 } as RequestRow
 
 const f = (q: string) => filtersFrom(new URLSearchParams(q))

@@ -49,6 +49,9 @@ export function requestRow(id: string, extra: Partial<RequestRow> = {}): Request
     tags: { project: 'web' },
     error: null,
     user_agent: 'OpenAI/Python 1.99.0',
+    cache_hit: false,
+    key_last_four: 'WXYZ',
+    client_key: null,
     ...extra,
   }
 }

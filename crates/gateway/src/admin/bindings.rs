@@ -25,6 +25,9 @@ pub fn export(dir: &Path) -> Result<(), ts_rs::ExportError> {
     super::providers::ProviderList::export_all(&cfg)?;
     super::providers::ProviderKinds::export_all(&cfg)?;
     super::keys::KeyTest::export_all(&cfg)?;
+    super::client_keys::ClientKeyList::export_all(&cfg)?;
+    super::client_keys::IssuedClientKey::export_all(&cfg)?;
+    super::client_keys::ClientKeyInput::export_all(&cfg)?;
     super::routes::RouteList::export_all(&cfg)?;
     super::prices::PriceList::export_all(&cfg)?;
     crate::config::edit::ProviderInput::export_all(&cfg)?;

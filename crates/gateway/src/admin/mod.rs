@@ -4,6 +4,7 @@
 
 pub mod bindings;
 mod budgets;
+mod client_keys;
 mod edits;
 mod events;
 mod keys;
@@ -67,6 +68,14 @@ pub fn router(state: SharedState) -> Router<SharedState> {
         )
         .route("/api/providers/{id}/key/test", post(keys::test))
         .route("/api/providers/{id}/key/reload", post(keys::reload))
+        .route(
+            "/api/client-keys",
+            get(client_keys::list).post(client_keys::issue),
+        )
+        .route(
+            "/api/client-keys/{id}",
+            axum::routing::patch(client_keys::rename).delete(client_keys::revoke),
+        )
         .route_layer(middleware::from_fn_with_state(state, require_token))
 }
 
@@ -115,6 +124,7 @@ fn filter_from(params: &HashMap<String, String>) -> Result<Filter, ProxyError> {
         until_ms: text("until").map(|s| parse_time(&s, true)).transpose()?,
         tag: text("tag"),
         client: text("client"),
+        client_key: text("client_key"),
         q: text("q"),
     })
 }
@@ -219,7 +229,7 @@ async fn cost_report(
     let by_text = params.get("by").map(String::as_str).unwrap_or("day");
     let by = GroupBy::parse(by_text).ok_or_else(|| {
         bad(
-            format!("by must be day, model, provider, tag or client, not '{by_text}'"),
+            format!("by must be day, model, provider, tag, client or client_key, not '{by_text}'"),
             "by",
         )
     })?;

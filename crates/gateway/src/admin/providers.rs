@@ -115,7 +115,7 @@ async fn view(state: &SharedState, p: &Provider) -> ProviderView {
         id: p.id.clone(),
         kind: p.kind.as_str().to_owned(),
         base_url: p.base_url.clone(),
-        key_env: p.key_env.clone(),
+        key_env: p.key_env.first().cloned(),
         models: p.models.clone(),
         headers: p
             .headers

@@ -109,7 +109,17 @@ pub fn upsert_provider(text: &str, p: &ProviderInput) -> Result<String, EditErro
     };
     set(table, "kind", Some(Value::from(p.kind.as_str())));
     set(table, "base_url", non_empty(&p.base_url).map(Value::from));
-    set(table, "key_env", non_empty(&p.key_env).map(Value::from));
+    // The dashboard shows a list of key variables by its first name: sending that name back
+    // keeps the whole list.
+    let keeps_list = table
+        .get("key_env")
+        .and_then(Item::as_array)
+        .and_then(|list| list.get(0))
+        .and_then(Value::as_str)
+        .is_some_and(|first| Some(first) == non_empty(&p.key_env));
+    if !keeps_list {
+        set(table, "key_env", non_empty(&p.key_env).map(Value::from));
+    }
     set(
         table,
         "models",

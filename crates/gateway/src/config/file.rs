@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::sections;
 use super::{
     BudgetAction, Budgets, Config, ConfigError, LoggingConfig, Price, Problem, Provider,
     ProviderKind, Route, ServerConfig, Strategy, StreamUsage, Timeouts,
@@ -35,6 +36,12 @@ struct FileConfig {
     prices: BTreeMap<Spanned<String>, Spanned<FilePrice>>,
     #[serde(default)]
     budgets: Option<FileBudgets>,
+    #[serde(default)]
+    cache: Option<Spanned<sections::FileCache>>,
+    #[serde(default)]
+    retries: Option<sections::FileRetries>,
+    #[serde(default)]
+    telemetry: Option<sections::FileTelemetry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,10 +106,12 @@ fn default_stored_body_kb() -> u32 {
 
 #[derive(Debug, Deserialize, Default, Clone, Copy)]
 #[serde(deny_unknown_fields)]
-struct FileTimeouts {
-    connect_secs: Option<f64>,
-    first_byte_secs: Option<f64>,
-    idle_secs: Option<f64>,
+pub(super) struct FileTimeouts {
+    pub(super) connect_secs: Option<f64>,
+    pub(super) first_byte_secs: Option<f64>,
+    pub(super) idle_secs: Option<f64>,
+    /// Only in `[timeouts]` and a route's `timeouts`: a whole request's limit.
+    pub(super) total_secs: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,7 +120,7 @@ struct FileProvider {
     id: Spanned<String>,
     kind: FileKind,
     base_url: Option<Spanned<String>>,
-    key_env: Option<String>,
+    key_env: Option<sections::FileKeyEnv>,
     #[serde(default)]
     models: Vec<String>,
     #[serde(default)]
@@ -146,6 +155,10 @@ struct FileRoute {
     targets: Spanned<Vec<Spanned<String>>>,
     #[serde(default)]
     strategy: Option<FileStrategy>,
+    #[serde(default)]
+    cache_ttl_secs: Option<Spanned<i64>>,
+    #[serde(default)]
+    timeouts: Option<Spanned<FileTimeouts>>,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy)]
@@ -219,13 +232,18 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-struct Validator<'t> {
+pub(super) struct Validator<'t> {
     text: &'t str,
     problems: Vec<Problem>,
 }
 
 impl Validator<'_> {
-    fn problem(&mut self, span: Option<std::ops::Range<usize>>, field: String, message: String) {
+    pub(super) fn problem(
+        &mut self,
+        span: Option<std::ops::Range<usize>>,
+        field: String,
+        message: String,
+    ) {
         let line = span
             .filter(|s| !(s.start == 0 && s.end == 0))
             .map(|s| line_of(self.text, s.start));
@@ -244,10 +262,14 @@ impl Validator<'_> {
             max_stored_body_bytes: file.logging.max_stored_body_kb as usize * 1024,
         };
         let defaults = self.timeouts(Timeouts::default(), file.timeouts, "timeouts");
+        let total_timeout = self.seconds(file.timeouts.total_secs, "timeouts.total_secs", None);
         let providers = self.providers(&file.providers, defaults);
         let routes = self.routes(&file.routes, &providers);
         let prices = self.prices(&file.prices);
         let budgets = file.budgets.as_ref().map(|b| self.budgets(b));
+        let cache = self.cache(file.cache.as_ref());
+        let retries = self.retries(file.retries.as_ref());
+        let telemetry = file.telemetry.as_ref().and_then(|t| self.telemetry(t));
 
         if !self.problems.is_empty() {
             return Err(ConfigError {
@@ -261,6 +283,10 @@ impl Validator<'_> {
             routes,
             prices,
             budgets,
+            cache,
+            retries,
+            total_timeout,
+            telemetry,
             imported_prices: None,
             bare_models: HashMap::new(),
             ambiguous_models: HashMap::new(),
@@ -284,13 +310,6 @@ impl Validator<'_> {
                 crate::paths::default_listen()
             }
         };
-        if server.require_client_key {
-            self.problem(
-                None,
-                "server.require_client_key".into(),
-                "client keys cannot be issued yet, so requiring them would refuse every request; set it to false".into(),
-            );
-        }
         if server.max_body_mb == 0 {
             self.problem(
                 None,
@@ -306,22 +325,40 @@ impl Validator<'_> {
     }
 
     fn timeouts(&mut self, base: Timeouts, file: FileTimeouts, field: &str) -> Timeouts {
-        let mut secs = |value: Option<f64>, name: &str, default: Duration| match value {
-            None => default,
-            Some(s) if s > 0.0 && s.is_finite() && s <= 86_400.0 => Duration::from_secs_f64(s),
+        let connect = self.seconds(file.connect_secs, &format!("{field}.connect_secs"), None);
+        let first_byte = self.seconds(
+            file.first_byte_secs,
+            &format!("{field}.first_byte_secs"),
+            None,
+        );
+        let idle = self.seconds(file.idle_secs, &format!("{field}.idle_secs"), None);
+        Timeouts {
+            connect: connect.unwrap_or(base.connect),
+            first_byte: first_byte.unwrap_or(base.first_byte),
+            idle: idle.unwrap_or(base.idle),
+        }
+    }
+
+    /// A number of seconds in (0, 86400], or a problem on `field` (and `None`).
+    pub(super) fn seconds(
+        &mut self,
+        value: Option<f64>,
+        field: &str,
+        span: Option<std::ops::Range<usize>>,
+    ) -> Option<Duration> {
+        match value {
+            None => None,
+            Some(s) if s > 0.0 && s.is_finite() && s <= 86_400.0 => {
+                Some(Duration::from_secs_f64(s))
+            }
             Some(s) => {
                 self.problem(
-                    None,
-                    format!("{field}.{name}"),
+                    span,
+                    field.to_owned(),
                     format!("{s} is not a number of seconds between 0 and 86400"),
                 );
-                default
+                None
             }
-        };
-        Timeouts {
-            connect: secs(file.connect_secs, "connect_secs", base.connect),
-            first_byte: secs(file.first_byte_secs, "first_byte_secs", base.first_byte),
-            idle: secs(file.idle_secs, "idle_secs", base.idle),
         }
     }
 
@@ -383,14 +420,27 @@ impl Validator<'_> {
                 }
             }
             let timeouts = match p.timeouts {
-                Some(t) => self.timeouts(defaults, t, &field("timeouts")),
+                Some(t) => {
+                    if t.total_secs.is_some() {
+                        self.problem(
+                            Some(p.id.span()),
+                            field("timeouts.total_secs"),
+                            "a whole request's limit belongs in [timeouts] or a route's timeouts, not a provider's".into(),
+                        );
+                    }
+                    self.timeouts(defaults, t, &field("timeouts"))
+                }
                 None => defaults,
             };
             out.push(Provider {
                 id,
                 kind,
                 base_url,
-                key_env: p.key_env.clone().filter(|s| !s.is_empty()),
+                key_env: p
+                    .key_env
+                    .as_ref()
+                    .map(sections::FileKeyEnv::names)
+                    .unwrap_or_default(),
                 models: p.models.clone(),
                 headers,
                 stream_usage: match p.stream_usage {
@@ -460,9 +510,20 @@ impl Validator<'_> {
                     }
                 }
             }
+            let cache_ttl = r
+                .cache_ttl_secs
+                .as_ref()
+                .and_then(|ttl| self.cache_ttl(ttl, &format!("routes[{i}].cache_ttl_secs")));
+            let timeouts = r
+                .timeouts
+                .as_ref()
+                .map(|t| self.route_timeouts(t, &format!("routes[{i}].timeouts")))
+                .unwrap_or_default();
             out.push(Route {
                 alias,
                 targets,
+                cache_ttl,
+                timeouts,
                 strategy: match r.strategy {
                     None | Some(FileStrategy::Fallback) => Strategy::Fallback,
                     Some(FileStrategy::RoundRobin) => Strategy::RoundRobin,
@@ -530,7 +591,7 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-fn check_url(url: &str) -> Result<(), String> {
+pub(super) fn check_url(url: &str) -> Result<(), String> {
     let rest = url
         .strip_prefix("http://")
         .or_else(|| url.strip_prefix("https://"))

@@ -7,6 +7,7 @@
 
 pub mod edit;
 mod file;
+mod sections;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use file::parse;
+pub use sections::MAX_CACHE_TTL_SECS;
 
 /// The default configuration written on first start: every setting, commented.
 pub const DEFAULT_CONFIG: &str = include_str!("default.toml");
@@ -29,6 +31,12 @@ pub struct Config {
     /// Price overrides keyed by `provider/model` (or a bare model name).
     pub prices: HashMap<String, Price>,
     pub budgets: Option<Budgets>,
+    pub cache: CacheConfig,
+    pub retries: RetryConfig,
+    /// `[timeouts] total_secs`: the longest a whole request may take (a route may override).
+    pub total_timeout: Option<Duration>,
+    /// `[telemetry]` with an `otlp_endpoint`: export one span per request (off when `None`).
+    pub telemetry: Option<crate::telemetry::TelemetryConfig>,
     /// Prices imported with `switchyard prices import` (not part of the file: attached from
     /// the data dir at start and on reload, so that a request's snapshot holds its prices).
     pub imported_prices: Option<Arc<crate::pricing::imported::ImportedPrices>>,
@@ -101,7 +109,9 @@ pub struct Provider {
     pub kind: ProviderKind,
     /// Without a trailing slash.
     pub base_url: String,
-    pub key_env: Option<String>,
+    /// Environment variables holding keys, used after the keychain's (`key_env` in the file
+    /// takes one name or a list).
+    pub key_env: Vec<String>,
     pub models: Vec<String>,
     pub headers: Vec<(String, String)>,
     pub stream_usage: StreamUsage,
@@ -152,6 +162,80 @@ pub struct Route {
     /// `(provider index, upstream model)`, in the configured order.
     pub targets: Vec<(usize, String)>,
     pub strategy: Strategy,
+    /// Cache answers for this long when the client sends no `x-switchyard-cache-ttl`.
+    pub cache_ttl: Option<Duration>,
+    /// Overrides of its targets' provider timeouts, and a whole-request limit.
+    pub timeouts: RouteTimeouts,
+}
+
+/// A route's `timeouts = { … }`: each value set replaces the provider's for requests on the
+/// route; `total` bounds the whole request (retries, fallbacks and streaming included).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RouteTimeouts {
+    pub connect: Option<Duration>,
+    pub first_byte: Option<Duration>,
+    pub idle: Option<Duration>,
+    pub total: Option<Duration>,
+}
+
+impl RouteTimeouts {
+    /// The provider's timeouts with this route's overrides applied.
+    pub fn apply(&self, base: Timeouts) -> Timeouts {
+        Timeouts {
+            connect: self.connect.unwrap_or(base.connect),
+            first_byte: self.first_byte.unwrap_or(base.first_byte),
+            idle: self.idle.unwrap_or(base.idle),
+        }
+    }
+}
+
+/// `[retries]`: how often a failing target is tried again before the next one, and when a
+/// target that keeps failing is set aside (see [`crate::retries`] and [`crate::routing`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryConfig {
+    /// Extra tries of the same target after a retryable failure (0: fall back at once).
+    pub max_retries: u32,
+    /// The first backoff step; each next one doubles, and the wait is drawn in [0, step].
+    pub base_delay: Duration,
+    /// The longest single wait, a provider's `retry-after` included: a provider asking for
+    /// longer is not waited for (the next target is tried instead).
+    pub max_delay: Duration,
+    /// All waiting for one request together stays within this.
+    pub budget: Duration,
+    /// Consecutive failures after which a target is cooled down (0: never).
+    pub cooldown_after: u32,
+    /// The first cool-down; it doubles each time the target fails again, up to `max_cooldown`.
+    pub cooldown: Duration,
+    pub max_cooldown: Duration,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        RetryConfig {
+            max_retries: 0,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(10),
+            budget: Duration::from_secs(30),
+            cooldown_after: 3,
+            cooldown: Duration::from_secs(30),
+            max_cooldown: Duration::from_secs(600),
+        }
+    }
+}
+
+/// `[cache]`: the exact-match response cache (see [`crate::cache`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheConfig {
+    /// Memory the cached answers may use, in bytes. Read at start: a change waits for a restart.
+    pub max_bytes: u64,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig {
+            max_bytes: 64 * 1024 * 1024,
+        }
+    }
 }
 
 /// USD per million tokens.

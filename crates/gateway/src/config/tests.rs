@@ -222,7 +222,7 @@ output = 9.0
 }
 
 #[test]
-fn requiring_client_keys_is_refused_until_they_can_be_issued() {
-    let found = problems("[server]\nrequire_client_key = true\n");
-    assert_eq!(found[0].field, "server.require_client_key");
+fn requiring_client_keys_is_accepted_now_that_they_can_be_issued() {
+    let config = parse("[server]\nrequire_client_key = true\n").unwrap();
+    assert!(config.server.require_client_key);
 }

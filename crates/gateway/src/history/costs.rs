@@ -1,4 +1,5 @@
-//! Cost and token totals grouped by day, model, provider, tag or client (SPEC §5).
+//! Cost and token totals grouped by day, model, provider, tag, client (the user agent's tool)
+//! or client key (SPEC §5).
 
 use rusqlite::Connection;
 use serde::Serialize;
@@ -14,6 +15,8 @@ pub enum GroupBy {
     Provider,
     Tag,
     Client,
+    /// The Switchyard client key's name.
+    ClientKey,
 }
 
 impl GroupBy {
@@ -24,6 +27,7 @@ impl GroupBy {
             "provider" => GroupBy::Provider,
             "tag" => GroupBy::Tag,
             "client" => GroupBy::Client,
+            "client_key" => GroupBy::ClientKey,
             _ => return None,
         })
     }
@@ -65,6 +69,7 @@ pub fn report(conn: &Connection, by: GroupBy, filter: &Filter) -> rusqlite::Resu
         ),
         GroupBy::Provider => ("provider", "requests", "cost DESC, key"),
         GroupBy::Client => ("client", "requests", "cost DESC, key"),
+        GroupBy::ClientKey => ("client_key", "requests", "cost DESC, key"),
         GroupBy::Tag => (
             "CASE WHEN t.value = '' THEN t.key ELSE t.key || '=' || t.value END",
             "requests JOIN request_tags t ON t.request_id = requests.id",

@@ -7,11 +7,12 @@
 //! them run beside the writer) and first wait until every record handed over so far is written,
 //! so a client that reads history right after its answer sees its own request.
 //!
-//! Each table module ([`requests`], [`attempts`], [`tags`], [`bodies`]) owns its schema
+//! Each table module ([`requests`], [`attempts`], [`tags`], [`bodies`], [`client_keys`]) owns its schema
 //! migration and its typed queries; [`schema`] only applies migrations in order.
 
 mod attempts;
 mod bodies;
+pub mod client_keys;
 pub use bodies::capped as capped_body;
 pub mod costs;
 pub mod overview;
@@ -99,6 +100,12 @@ pub struct Record {
     pub error: Option<String>,
     pub request_body: Option<String>,
     pub response_body: Option<String>,
+    /// Answered from the response cache.
+    pub cache_hit: bool,
+    /// The last four characters of the provider key used last.
+    pub key_last_four: Option<String>,
+    /// The name of the client key the request presented (see [`crate::client_keys`]).
+    pub client_key: Option<String>,
 }
 
 /// Handle to the history: hands records to the writer and answers queries.
@@ -267,6 +274,20 @@ impl History {
         self.caught_up(Duration::from_secs(2)).await;
         let conn = self.reader.clone().lock_owned().await;
         tokio::task::spawn_blocking(move || query(&conn))
+            .await
+            .map_err(|_| HistoryError::Join)?
+            .map_err(HistoryError::from)
+    }
+
+    /// Runs a small write on the reading connection: admin edits such as client keys. Request
+    /// rows stay with the batching writer; WAL and the busy timeout let the two take turns.
+    pub async fn write<T, F>(&self, change: F) -> Result<T, HistoryError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let conn = self.reader.clone().lock_owned().await;
+        tokio::task::spawn_blocking(move || change(&conn))
             .await
             .map_err(|_| HistoryError::Join)?
             .map_err(HistoryError::from)

@@ -21,6 +21,8 @@ pub struct Filter {
     /// `key` or `key=value`.
     pub tag: Option<String>,
     pub client: Option<String>,
+    /// The name of a Switchyard client key.
+    pub client_key: Option<String>,
     /// Free text, matched against id, models, provider, client and error.
     pub q: Option<String>,
 }
@@ -164,6 +166,10 @@ impl Filter {
         if let Some(client) = &self.client {
             let p = bind(&mut params, Value::Text(client.clone()));
             clauses.push(format!("client = {p}"));
+        }
+        if let Some(client_key) = &self.client_key {
+            let p = bind(&mut params, Value::Text(client_key.clone()));
+            clauses.push(format!("client_key = {p}"));
         }
         match &self.status {
             Some(StatusFilter::Code(code)) => {

@@ -42,6 +42,24 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "requests/2",
         "ALTER TABLE requests ADD COLUMN price_source TEXT;",
     ),
+    // 1 when the answer came from Switchyard's response cache (no provider was called).
+    (
+        "requests/3",
+        "ALTER TABLE requests ADD COLUMN cache_hit INTEGER NOT NULL DEFAULT 0;",
+    ),
+    // The last four characters of the provider key that served the request (a provider may
+    // have several); null when none was sent.
+    (
+        "requests/4",
+        "ALTER TABLE requests ADD COLUMN key_last_four TEXT;",
+    ),
+    // The name of the client key the request presented (null without one), for attribution:
+    // filter and group costs by it.
+    (
+        "requests/5",
+        "ALTER TABLE requests ADD COLUMN client_key TEXT;
+         CREATE INDEX requests_by_client_key ON requests (client_key, started_at);",
+    ),
 ];
 
 pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
@@ -55,9 +73,10 @@ pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
             id, started_at, client, user_agent, inbound_api, requested_model, provider,
             upstream_model, status, outcome, stream, attempts, input_tokens, cached_input_tokens,
             cache_write_tokens, output_tokens, reasoning_tokens, usage_estimated, cost_usd,
-            latency_ms, ttft_ms, tags, error, price_source)
+            latency_ms, ttft_ms, tags, error, price_source, cache_hit, key_last_four,
+            client_key)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                 ?19, ?20, ?21, ?22, ?23, ?24)",
+                 ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
     )?
     .execute(params![
         r.id,
@@ -84,6 +103,9 @@ pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
         serde_json::Value::Object(tags).to_string(),
         r.error,
         r.price_source,
+        r.cache_hit,
+        r.key_last_four,
+        r.client_key,
     ])?;
     Ok(())
 }
@@ -96,7 +118,7 @@ pub fn delete_before(conn: &Connection, cutoff_ms: i64) -> rusqlite::Result<usiz
 pub const COLUMNS: &str = "id, started_at, client, inbound_api, requested_model, provider, \
     upstream_model, status, outcome, stream, attempts, input_tokens, cached_input_tokens, \
     cache_write_tokens, output_tokens, reasoning_tokens, usage_estimated, cost_usd, latency_ms, \
-    ttft_ms, tags, error, user_agent, price_source";
+    ttft_ms, tags, error, user_agent, price_source, cache_hit, key_last_four, client_key";
 
 /// A history row as the admin API and the CLI show it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
@@ -129,6 +151,12 @@ pub struct RequestRow {
     pub tags: serde_json::Value,
     pub error: Option<String>,
     pub user_agent: Option<String>,
+    /// Answered from Switchyard's response cache: no provider was called, the cost is 0.
+    pub cache_hit: bool,
+    /// The last four characters of the provider key that served it.
+    pub key_last_four: Option<String>,
+    /// The name of the Switchyard client key the request presented.
+    pub client_key: Option<String>,
 }
 
 pub fn from_row(row: &Row<'_>) -> rusqlite::Result<RequestRow> {
@@ -159,6 +187,9 @@ pub fn from_row(row: &Row<'_>) -> rusqlite::Result<RequestRow> {
         tags: serde_json::from_str(&tags).unwrap_or(serde_json::Value::Null),
         error: row.get(21)?,
         user_agent: row.get(22)?,
+        cache_hit: row.get(24)?,
+        key_last_four: row.get(25)?,
+        client_key: row.get(26)?,
     })
 }
 

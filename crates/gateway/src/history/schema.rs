@@ -5,7 +5,7 @@
 
 use rusqlite::Connection;
 
-use super::{attempts, bodies, requests, tags};
+use super::{attempts, bodies, client_keys, requests, tags};
 
 /// Every migration, in the order a new database applies them.
 fn all() -> Vec<(&'static str, &'static str)> {
@@ -14,6 +14,7 @@ fn all() -> Vec<(&'static str, &'static str)> {
         attempts::MIGRATIONS,
         tags::MIGRATIONS,
         bodies::MIGRATIONS,
+        client_keys::MIGRATIONS,
     ]
     .concat()
 }

@@ -35,6 +35,9 @@ fn record(id: &str, started_at_ms: i64, model: &str, cost: Option<f64>) -> Recor
         error: None,
         request_body: None,
         response_body: None,
+        cache_hit: false,
+        key_last_four: None,
+        client_key: None,
     }
 }
 

@@ -3,40 +3,90 @@
 //! Read the body within the limit, learn the model and whether to stream, resolve the model to
 //! targets, and try them in order: each target is reached by pass-through when the provider
 //! speaks the client's API, or through the canonical model otherwise. A connect error, timeout,
-//! 408, 409, 429 or 5xx moves on to the next target; any other answer goes back to the client.
+//! 408, 409, 429 or 5xx is retried on the same target as [`crate::retries`] allows, then moves
+//! on to the next target; any other answer goes back to the client. Repeated identical requests
+//! may be answered from the response cache first ([`super::cached`]).
 //! The [`Recorder`] makes sure every request becomes a history row, whichever way it ends.
 
 use std::sync::{Arc, OnceLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
-use bytes::Bytes;
 use switchyard_protocol::RawObject;
 use switchyard_protocol::canonical::{ChatRequest, ToolNames, TranslateError};
 use switchyard_protocol::openai_responses::ResponsesContext;
 use switchyard_protocol::{anthropic, openai_chat, openai_responses};
 
+use super::call::push_failed_attempt;
+pub use super::call::{
+    base_headers, call, describe_transport_error, is_retryable_status, wants_stream_usage,
+};
 use super::client::ClientApi;
 use super::recorder::Recorder;
-use super::{passthrough, translated};
-use crate::config::{Config, Provider, ProviderKind, ResolveError, StreamUsage};
+use super::{cached, keys, passthrough, translated};
+use crate::cache::CacheFill;
+use crate::client_keys::Presented;
+use crate::config::{Config, Provider, ProviderKind, Resolution, ResolveError, RouteTimeouts};
 use crate::error::ProxyError;
-use crate::history::{Attempt, Outcome};
-use crate::secrets::Secret;
+use crate::history::Outcome;
+use crate::retries::{self, Waited};
 use crate::state::AppState;
 
 /// The client's request, read once and shared by every attempt.
 pub struct Inbound<'a> {
     pub api: ClientApi,
     pub body: RawObject<'a>,
-    bytes: &'a [u8],
+    pub bytes: &'a [u8],
     pub stream: bool,
     /// The client asked for a usage chunk itself (`stream_options.include_usage`).
     pub client_wants_usage: bool,
     pub headers: &'a HeaderMap,
     pub query: Option<&'a str>,
     decoded: OnceLock<Result<Decoded, TranslateError>>,
+    /// Set when the answer may be cached: where a complete, successful answer goes.
+    pub cache: Option<CacheFill>,
+    /// The route's overrides of its providers' timeouts.
+    pub route_timeouts: RouteTimeouts,
+    /// When the whole request must be over (`total_secs`), if ever.
+    pub deadline: Option<Instant>,
+}
+
+impl Inbound<'_> {
+    /// The idle timeout for an answer from `provider`: the route's, else the provider's, and
+    /// never past the request's deadline.
+    pub fn idle_timeout(&self, provider: Option<&Provider>) -> Duration {
+        let idle = self
+            .route_timeouts
+            .idle
+            .or(provider.map(|p| p.timeouts.idle))
+            .unwrap_or(Duration::from_secs(300));
+        match self.deadline {
+            Some(deadline) => idle.min(deadline.saturating_duration_since(Instant::now())),
+            None => idle,
+        }
+    }
+
+    /// The provider as this request must call it: the route's timeouts applied, and the wait
+    /// for the first byte cut to what is left of the request's total time.
+    fn effective(&self, provider: &Arc<Provider>) -> Arc<Provider> {
+        if self.route_timeouts == RouteTimeouts::default() && self.deadline.is_none() {
+            return provider.clone();
+        }
+        let mut timeouts = self.route_timeouts.apply(provider.timeouts);
+        if let Some(deadline) = self.deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            timeouts.first_byte = timeouts.first_byte.min(left.max(Duration::from_millis(1)));
+        }
+        Arc::new(Provider {
+            timeouts,
+            ..(**provider).clone()
+        })
+    }
+
+    fn out_of_time(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
 }
 
 /// The request in canonical form, decoded only when a target needs translation.
@@ -107,6 +157,9 @@ pub async fn handle(
     let (parts, body) = request.into_parts();
     let mut rec = Recorder::start(&state.history, api.inbound_api(), &parts.headers);
     let id = rec.id().to_owned();
+    if let Err(err) = admit_client(&state, &config, &parts.headers, &mut rec) {
+        return with_request_id(reject(api, rec, err).await, &id);
+    }
     let response = match super::read_body(body, config.server.max_body_bytes).await {
         Err(err) => reject(api, rec, err).await,
         Ok(bytes) => {
@@ -123,6 +176,42 @@ pub async fn handle(
         }
     };
     with_request_id(response, &id)
+}
+
+/// The error of a request whose total time ran out before an answer began.
+fn out_of_time(config: &Config, inbound: &Inbound<'_>, provider: &Provider) -> ProxyError {
+    let total = inbound.route_timeouts.total.or(config.total_timeout);
+    ProxyError::UpstreamTimeout {
+        provider: provider.id.clone(),
+        seconds: total.map_or(0, |t| t.as_secs()),
+    }
+}
+
+/// Attributes the request to the client key it presents and, when keys are required, refuses
+/// it without a valid one (401 in the client's own format, recorded like any refusal).
+fn admit_client(
+    state: &AppState,
+    config: &Config,
+    headers: &HeaderMap,
+    rec: &mut Recorder,
+) -> Result<(), ProxyError> {
+    let presented = state.client_keys.identify(headers, &state.history);
+    let why = match presented {
+        Presented::Known { name, .. } => {
+            rec.row().client_key = Some(name);
+            return Ok(());
+        }
+        _ if !config.server.require_client_key => return Ok(()),
+        Presented::Nothing => {
+            "This Switchyard requires a client key: send it as `Authorization: Bearer <key>` or `x-api-key: <key>`."
+        }
+        Presented::Unknown => {
+            "This client key is not valid here: it was never issued by this Switchyard or has been revoked."
+        }
+    };
+    Err(ProxyError::Unauthorized(format!(
+        "{why} Keys are issued in the dashboard or with POST /api/client-keys."
+    )))
 }
 
 /// Records a request refused before any provider was tried, and answers with the error.
@@ -204,13 +293,16 @@ fn parse<'a>(
         headers,
         query,
         decoded: OnceLock::new(),
+        cache: None,
+        route_timeouts: RouteTimeouts::default(),
+        deadline: None,
     })
 }
 
 async fn route(
     state: &AppState,
     config: &Arc<Config>,
-    inbound: Inbound<'_>,
+    mut inbound: Inbound<'_>,
     mut rec: Recorder,
 ) -> Response {
     let api = inbound.api;
@@ -236,17 +328,49 @@ async fn route(
         Ok(resolution) => resolution,
         Err(why) => return reject(api, rec, unknown_model(config, &model, why)).await,
     };
-    let targets = state.routing.order(config, &resolution);
-    let mut last_failure: Option<Failure> = None;
+    if let Resolution::Route(route) = &resolution {
+        inbound.route_timeouts = route.timeouts;
+    }
+    let total = inbound.route_timeouts.total.or(config.total_timeout);
+    inbound.deadline = total.map(|total| rec.started() + total);
+    let ttl = match cached::ttl(api, &inbound, &resolution) {
+        Ok(ttl) => ttl,
+        Err(err) => return reject(api, rec, err).await,
+    };
+    let Some(ttl) = ttl else {
+        return try_targets(state, config, &inbound, &resolution, rec).await;
+    };
+    let key = cached::key(config, &inbound, &resolution);
+    if let Some(hit) = state.cache.get(&key) {
+        let response = cached::answer(config, &hit, rec).await;
+        return cached::with_status(response, "hit");
+    }
+    inbound.cache = Some(CacheFill::new(&state.cache, key, ttl));
+    let response = try_targets(state, config, &inbound, &resolution, rec).await;
+    cached::with_status(response, "miss")
+}
 
-    for target in &targets {
+/// Tries the resolved model's targets in the routing strategy's order until one answers.
+async fn try_targets(
+    state: &AppState,
+    config: &Arc<Config>,
+    inbound: &Inbound<'_>,
+    resolution: &Resolution<'_>,
+    mut rec: Recorder,
+) -> Response {
+    let api = inbound.api;
+    let targets = state.routing.order(config, resolution);
+    let mut last_failure: Option<Failure> = None;
+    let mut waited = Waited::default();
+
+    'targets: for target in &targets {
         let provider = &config.providers[target.provider];
         rec.row().provider = Some(provider.id.clone());
         rec.row().upstream_model = Some(target.model.clone());
         let passes = api.passes_through(provider.kind);
         if !passes && api == ClientApi::CountTokens {
             // No count_tokens upstream: answer locally (Claude Code's context meter needs it).
-            return translated::count_tokens_locally(config, &inbound, rec).await;
+            return translated::count_tokens_locally(config, inbound, rec).await;
         }
         if !passes && !api.translates() {
             let err = ProxyError::NotSupported(format!(
@@ -259,39 +383,76 @@ async fn route(
             last_failure = Some(Failure::Error(err));
             continue;
         }
-        let key = match state.keys.resolve(provider).await {
-            Ok(key) => key.map(|(secret, _)| secret),
-            Err(missing) => {
-                let err = ProxyError::MissingKey(missing.explain());
+        let mut retry = 0;
+        let mut key_switches = 0;
+        let tried = loop {
+            let key = match state.keys.pick(provider).await {
+                Ok(key) => key,
+                Err(missing) => {
+                    let err = ProxyError::MissingKey(missing.explain());
+                    push_failed_attempt(&mut rec, provider, &target.model, &err, Instant::now());
+                    last_failure = Some(Failure::Error(err));
+                    continue 'targets;
+                }
+            };
+            rec.row().key_last_four = key.as_ref().map(|k| k.secret.last_four());
+            let secret = key.as_ref().map(|k| &k.secret);
+            if inbound.out_of_time() {
+                let err = out_of_time(config, inbound, provider);
                 push_failed_attempt(&mut rec, provider, &target.model, &err, Instant::now());
                 last_failure = Some(Failure::Error(err));
+                break 'targets;
+            }
+            let effective = inbound.effective(provider);
+            let provider = &effective;
+            let tried = if passes {
+                passthrough::attempt(state, provider, &target.model, inbound, secret, &mut rec)
+                    .await
+            } else {
+                translated::attempt(state, provider, &target.model, inbound, secret, &mut rec).await
+            };
+            // A key refused or out of quota is set aside; another key of the same provider
+            // is tried at once, before any backoff.
+            if let Some(key) = &key
+                && let Some(duration) = keys::set_aside_for(&tried)
+                && state.keys.set_aside(&provider.id, key, duration)
+                && key_switches + 1 < key.count()
+            {
+                key_switches += 1;
                 continue;
             }
-        };
-        let tried = if passes {
-            passthrough::attempt(
-                state,
-                provider,
-                &target.model,
-                &inbound,
-                key.as_ref(),
-                &mut rec,
-            )
-            .await
-        } else {
-            translated::attempt(
-                state,
-                provider,
-                &target.model,
-                &inbound,
-                key.as_ref(),
-                &mut rec,
-            )
-            .await
+            let Tried::Retryable(failure) = tried else {
+                break tried;
+            };
+            state
+                .routing
+                .failed(&provider.id, &target.model, &config.retries);
+            let hint = match &failure {
+                Failure::Status(response, _) => retries::provider_hint(response.headers()),
+                Failure::Error(_) => None,
+            };
+            let Some(wait) = retries::next_wait(&config.retries, retry, hint, waited)
+                .filter(|wait| inbound.deadline.is_none_or(|d| Instant::now() + *wait < d))
+            else {
+                break Tried::Retryable(failure);
+            };
+            tracing::info!(provider = %provider.id, retry = retry + 1, wait_ms = wait.as_millis() as u64, "retrying the same target after a pause");
+            let shutting_down = tokio::select! {
+                () = tokio::time::sleep(wait) => false,
+                () = state.abort.cancelled() => true,
+            };
+            if shutting_down {
+                break Tried::Retryable(failure);
+            }
+            waited.0 += wait;
+            retry += 1;
         };
         match tried {
             Tried::Answer(response, mode) => {
-                return answer(state, config, response, mode, &inbound, rec).await;
+                if response.status().is_success() {
+                    state.routing.succeeded(&provider.id, &target.model);
+                }
+                return answer(state, config, response, mode, inbound, rec).await;
             }
             Tried::Retryable(failure) => last_failure = Some(failure),
             Tried::Refused(err) => return reject(api, rec, err).await,
@@ -300,7 +461,7 @@ async fn route(
 
     match last_failure {
         Some(Failure::Status(response, mode)) => {
-            answer(state, config, response, mode, &inbound, rec).await
+            answer(state, config, response, mode, inbound, rec).await
         }
         Some(Failure::Error(err)) => {
             let outcome = if matches!(err, ProxyError::MissingKey(_) | ProxyError::NotSupported(_))
@@ -365,177 +526,4 @@ fn unknown_model(config: &Config, model: &str, why: ResolveError) -> ProxyError 
         }
     };
     ProxyError::ModelNotFound { message }
-}
-
-fn push_failed_attempt(
-    rec: &mut Recorder,
-    provider: &Provider,
-    model: &str,
-    err: &ProxyError,
-    started: Instant,
-) {
-    rec.push_attempt(Attempt {
-        provider: provider.id.clone(),
-        upstream_model: model.to_owned(),
-        status: None,
-        error: Some(err.to_string()),
-        latency_ms: started.elapsed().as_millis() as u64,
-    });
-}
-
-/// Whether to ask an OpenAI-format provider for streamed usage.
-pub fn wants_stream_usage(state: &AppState, provider: &Provider) -> bool {
-    match provider.stream_usage {
-        StreamUsage::Never => false,
-        StreamUsage::Always => true,
-        StreamUsage::Auto => !state
-            .rejects_stream_options
-            .lock()
-            .map(|set| set.contains(&provider.id))
-            .unwrap_or(false),
-    }
-}
-
-pub fn is_retryable_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error()
-}
-
-/// One POST to a provider, retried once without `stream_options` if an `auto` provider turns
-/// out to reject it. Every try is recorded as an attempt.
-#[allow(clippy::too_many_arguments)]
-pub async fn call(
-    state: &AppState,
-    provider: &Provider,
-    model: &str,
-    url: &str,
-    headers: HeaderMap,
-    make_body: impl Fn(bool) -> Bytes,
-    mut ask_usage: bool,
-    mode: Mode,
-    rec: &mut Recorder,
-) -> Tried {
-    loop {
-        let started = Instant::now();
-        let sent = send(state, provider, url, headers.clone(), make_body(ask_usage)).await;
-        let response = match sent {
-            Ok(response) => response,
-            Err(err) => {
-                tracing::warn!(provider = %provider.id, error = %err, "upstream attempt failed");
-                push_failed_attempt(rec, provider, model, &err, started);
-                return Tried::Retryable(Failure::Error(err));
-            }
-        };
-        let status = response.status();
-        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-            state.key_rejected(&provider.id, status.as_u16());
-        }
-        state
-            .routing
-            .observe_ttfb(&provider.id, model, started.elapsed());
-        let mut attempt = Attempt {
-            provider: provider.id.clone(),
-            upstream_model: model.to_owned(),
-            status: Some(status.as_u16()),
-            error: (!status.is_success()).then(|| format!("provider answered {status}")),
-            latency_ms: 0,
-        };
-        if status == StatusCode::BAD_REQUEST
-            && ask_usage
-            && provider.stream_usage == StreamUsage::Auto
-        {
-            let text = response.text().await.unwrap_or_default();
-            attempt.latency_ms = started.elapsed().as_millis() as u64;
-            if text.contains("stream_options") {
-                tracing::info!(provider = %provider.id, "provider rejects stream_options; streamed usage will be estimated");
-                if let Ok(mut set) = state.rejects_stream_options.lock() {
-                    set.insert(provider.id.clone());
-                }
-                attempt.error = Some("provider rejected stream_options; retried without it".into());
-                rec.push_attempt(attempt);
-                ask_usage = false;
-                continue;
-            }
-            rec.push_attempt(attempt);
-            return Tried::Answer(rebuilt(status, text), mode);
-        }
-        attempt.latency_ms = started.elapsed().as_millis() as u64;
-        rec.push_attempt(attempt);
-        return if is_retryable_status(status) {
-            tracing::warn!(provider = %provider.id, %status, "upstream answered with a retryable status");
-            Tried::Retryable(Failure::Status(response, mode))
-        } else {
-            Tried::Answer(response, mode)
-        };
-    }
-}
-
-/// A response whose body was already read, rebuilt to be handed on.
-fn rebuilt(status: StatusCode, text: String) -> reqwest::Response {
-    let response = axum::http::Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(text)
-        .unwrap_or_else(|_| axum::http::Response::new(String::new()));
-    reqwest::Response::from(response)
-}
-
-async fn send(
-    state: &AppState,
-    provider: &Provider,
-    url: &str,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<reqwest::Response, ProxyError> {
-    let client = state.clients.for_provider(provider)?;
-    let request = client.post(url).headers(headers).body(body);
-    let first_byte = provider.timeouts.first_byte;
-    let sent = tokio::select! {
-        sent = tokio::time::timeout(first_byte, request.send()) => sent,
-        () = state.abort.cancelled() => {
-            return Err(ProxyError::Unavailable("Switchyard is shutting down; retry in a moment.".into()));
-        }
-    };
-    match sent {
-        Err(_) => Err(ProxyError::UpstreamTimeout {
-            provider: provider.id.clone(),
-            seconds: first_byte.as_secs(),
-        }),
-        Ok(Err(e)) if e.is_timeout() => Err(ProxyError::UpstreamTimeout {
-            provider: provider.id.clone(),
-            seconds: provider.timeouts.connect.as_secs(),
-        }),
-        Ok(Err(e)) => Err(ProxyError::UpstreamUnreachable {
-            provider: provider.id.clone(),
-            detail: describe_transport_error(&e),
-        }),
-        Ok(Ok(response)) => Ok(response),
-    }
-}
-
-/// A short, key-free description of why a provider could not be reached.
-pub fn describe_transport_error(e: &reqwest::Error) -> String {
-    let mut detail = if e.is_connect() {
-        "connection failed".to_owned()
-    } else {
-        "request failed".to_owned()
-    };
-    let mut source = std::error::Error::source(e);
-    while let Some(inner) = source {
-        let text = inner.to_string();
-        if !text.is_empty() && !detail.contains(&text) {
-            detail = format!("{detail}: {text}");
-        }
-        source = inner.source();
-    }
-    crate::secrets::redact(&detail).into_owned()
-}
-
-/// Upstream headers common to every call: auth, the provider's extra headers, JSON.
-pub fn base_headers(provider: &Provider, key: Option<&Secret>) -> HeaderMap {
-    let mut headers = crate::upstream::headers(provider, key);
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers
 }

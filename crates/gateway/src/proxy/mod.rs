@@ -7,9 +7,12 @@
 //! mistake.
 
 mod accounting;
+mod cached;
+mod call;
 mod client;
 mod estimate;
 mod flow;
+mod keys;
 mod models;
 mod passthrough;
 mod pipe;

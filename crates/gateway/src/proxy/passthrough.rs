@@ -6,7 +6,6 @@
 //! the stream, by observing it) for the history, never by re-encoding it.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{HeaderValue, header};
@@ -25,6 +24,7 @@ use super::pipe::{Observed, OpenAiPassthrough, Pipe};
 use super::recorder::Recorder;
 use super::sse::{RelayParts, relay};
 use super::{estimate, probes};
+use crate::cache::CachedBody;
 use crate::config::{Config, Provider};
 use crate::error::ProxyError;
 use crate::history::Outcome;
@@ -150,6 +150,9 @@ pub async fn answer(
             abort: state.abort.clone(),
             pipe,
             estimated_input: estimate::input_tokens(&inbound.body),
+            cache: inbound.cache.clone(),
+            idle: inbound.route_timeouts.idle,
+            deadline: inbound.deadline,
         };
         return relay(response, parts, rec);
     }
@@ -166,7 +169,7 @@ async fn whole(
     let api = inbound.api;
     let status = response.status();
     let headers = response.headers().clone();
-    let (bytes, mut rec) = match read_answer(config, response, rec, api).await {
+    let (bytes, mut rec) = match read_answer(config, response, rec, inbound).await {
         Ok(read) => read,
         Err(response) => return response,
     };
@@ -205,6 +208,18 @@ async fn whole(
     let provider = rec.row().provider.clone();
     let model = rec.row().upstream_model.clone();
     rec.finish(status.as_u16(), outcome, error).await;
+    if let Some(fill) = inbound.cache.as_ref().filter(|_| status.is_success()) {
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .cloned()
+            .unwrap_or_else(|| HeaderValue::from_static("application/json"));
+        fill.store(
+            provider.as_deref().unwrap_or_default(),
+            model.as_deref().unwrap_or_default(),
+            content_type,
+            CachedBody::Whole(bytes.clone()),
+        );
+    }
 
     let mut out = Response::builder().status(status);
     for (name, value) in &headers {
@@ -230,12 +245,11 @@ pub async fn read_answer(
     config: &Config,
     response: reqwest::Response,
     mut rec: Recorder,
-    api: ClientApi,
+    inbound: &Inbound<'_>,
 ) -> Result<(Bytes, Recorder), Response> {
+    let api = inbound.api;
     let provider = rec.row().provider.clone().unwrap_or_default();
-    let idle = config
-        .provider(&provider)
-        .map_or(Duration::from_secs(300), |p| p.timeouts.idle);
+    let idle = inbound.idle_timeout(config.provider(&provider).map(|p| &**p));
     let err = match tokio::time::timeout(idle, response.bytes()).await {
         Ok(Ok(bytes)) => {
             rec.mark_first_byte();

@@ -51,6 +51,11 @@ impl Recorder {
         }
     }
 
+    /// When the request arrived.
+    pub fn started(&self) -> Instant {
+        self.started
+    }
+
     pub fn id(&self) -> &str {
         self.record.as_ref().map_or("", |r| r.id.as_str())
     }
@@ -131,5 +136,8 @@ fn empty_record() -> Record {
         error: None,
         request_body: None,
         response_body: None,
+        cache_hit: false,
+        key_last_four: None,
+        client_key: None,
     }
 }

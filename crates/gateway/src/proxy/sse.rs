@@ -7,7 +7,7 @@
 
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 use super::accounting::account;
 use super::pipe::{Pipe, broken_stream};
 use super::recorder::Recorder;
+use crate::cache::{CacheFill, CachedBody};
 use crate::config::Config;
 use crate::history::Outcome;
 use crate::upstream;
@@ -33,9 +34,18 @@ struct Relay {
     config: Arc<Config>,
     estimated_input: u64,
     idle: Duration,
+    deadline: Option<Instant>,
     abort: CancellationToken,
     transcript: Vec<u8>,
+    /// The events sent so far, kept for the response cache while they fit in it.
+    captured: Option<Captured>,
     finished: bool,
+}
+
+struct Captured {
+    fill: CacheFill,
+    events: Vec<Bytes>,
+    bytes: usize,
 }
 
 /// Everything the relay needs besides the upstream response.
@@ -44,6 +54,12 @@ pub struct RelayParts {
     pub abort: CancellationToken,
     pub pipe: Box<dyn Pipe>,
     pub estimated_input: u64,
+    /// Where the complete stream goes when the request may be cached.
+    pub cache: Option<CacheFill>,
+    /// The route's idle timeout, replacing the provider's.
+    pub idle: Option<Duration>,
+    /// When the whole request must be over.
+    pub deadline: Option<Instant>,
 }
 
 pub fn relay(response: reqwest::Response, parts: RelayParts, mut rec: Recorder) -> Response {
@@ -59,6 +75,7 @@ pub fn relay(response: reqwest::Response, parts: RelayParts, mut rec: Recorder) 
         .as_deref()
         .and_then(|id| parts.config.provider(id))
         .map_or(Duration::from_secs(300), |p| p.timeouts.idle);
+    let idle = parts.idle.unwrap_or(idle);
     let relay = Relay {
         upstream: Box::pin(response.bytes_stream().eventsource()),
         pipe: parts.pipe,
@@ -66,8 +83,14 @@ pub fn relay(response: reqwest::Response, parts: RelayParts, mut rec: Recorder) 
         config: parts.config,
         estimated_input: parts.estimated_input,
         idle,
+        deadline: parts.deadline,
         abort: parts.abort,
         transcript: Vec::new(),
+        captured: parts.cache.map(|fill| Captured {
+            fill,
+            events: Vec::new(),
+            bytes: 0,
+        }),
         finished: false,
     };
     let body = futures_util::stream::unfold(relay, |mut relay| async move {
@@ -94,8 +117,14 @@ impl Relay {
             if self.finished {
                 return None;
             }
+            let wait = match self.deadline {
+                Some(deadline) => self
+                    .idle
+                    .min(deadline.saturating_duration_since(Instant::now())),
+                None => self.idle,
+            };
             let next = tokio::select! {
-                next = tokio::time::timeout(self.idle, self.upstream.next()) => next,
+                next = tokio::time::timeout(wait, self.upstream.next()) => next,
                 () = self.abort.cancelled() => {
                     return self.fail("Switchyard is shutting down; the stream was ended.".into()).await;
                 }
@@ -104,12 +133,21 @@ impl Relay {
                 Ok(Some(Ok(event))) => event,
                 Ok(None) => {
                     let closing = self.pipe.end();
+                    self.keep(&closing);
                     self.finish().await;
                     return (!closing.is_empty()).then(|| Bytes::from(closing));
                 }
                 Ok(Some(Err(e))) => {
                     return self
                         .fail(format!("The provider's stream broke off: {e}"))
+                        .await;
+                }
+                Err(_) if self.deadline.is_some_and(|d| Instant::now() >= d) => {
+                    return self
+                        .fail(
+                            "The request reached its total time limit; the stream was ended."
+                                .into(),
+                        )
                         .await;
                 }
                 Err(_) => {
@@ -137,6 +175,16 @@ impl Relay {
     }
 
     fn keep(&mut self, bytes: &[u8]) {
+        if let Some(captured) = self.captured.as_mut()
+            && !bytes.is_empty()
+        {
+            captured.bytes += bytes.len();
+            if captured.bytes > captured.fill.max_bytes() {
+                self.captured = None;
+            } else {
+                captured.events.push(Bytes::copy_from_slice(bytes));
+            }
+        }
         if self.config.logging.store_bodies
             && self.transcript.len() < self.config.logging.max_stored_body_bytes
         {
@@ -149,6 +197,7 @@ impl Relay {
         let error = broken_stream(message);
         tracing::warn!(error = %error.message, "stream from provider failed");
         let bytes = self.pipe.fail(&error);
+        self.captured = None;
         self.keep(&bytes);
         if let Some(rec) = self.rec.as_mut() {
             rec.row().error = Some(error.message.clone());
@@ -185,6 +234,15 @@ impl Relay {
         } else {
             Outcome::Ok
         };
+        if let Some(captured) = self.captured.take().filter(|_| !failed) {
+            let row = rec.row();
+            captured.fill.store(
+                row.provider.as_deref().unwrap_or_default(),
+                row.upstream_model.as_deref().unwrap_or_default(),
+                HeaderValue::from_static("text/event-stream; charset=utf-8"),
+                CachedBody::Stream(captured.events),
+            );
+        }
         rec.finish(200, outcome, None).await;
     }
 }

@@ -23,6 +23,7 @@ use super::passthrough::read_answer;
 use super::pipe::{Pipe, Translate};
 use super::recorder::Recorder;
 use super::sse::{RelayParts, relay};
+use crate::cache::CachedBody;
 use crate::config::{Config, Provider, ProviderKind};
 use crate::error::ProxyError;
 use crate::history::Outcome;
@@ -222,10 +223,13 @@ pub async fn answer(
             abort: state.abort.clone(),
             pipe,
             estimated_input: anthropic::count_tokens_estimate(&decoded.request),
+            cache: inbound.cache.clone(),
+            idle: inbound.route_timeouts.idle,
+            deadline: inbound.deadline,
         };
         return relay(response, parts, rec);
     }
-    let (bytes, mut rec) = match read_answer(config, response, rec, api).await {
+    let (bytes, mut rec) = match read_answer(config, response, rec, inbound).await {
         Ok(read) => read,
         Err(response) => return response,
     };
@@ -255,6 +259,14 @@ pub async fn answer(
     let body = encode_response(api, decoded, &decoded_answer, &names);
     let provider = rec.row().provider.clone();
     rec.finish(200, Outcome::Ok, None).await;
+    if let Some(fill) = &inbound.cache {
+        fill.store(
+            provider.as_deref().unwrap_or_default(),
+            &model,
+            HeaderValue::from_static("application/json"),
+            CachedBody::Whole(Bytes::from(body.to_string())),
+        );
+    }
     json_response(
         StatusCode::OK,
         &body,

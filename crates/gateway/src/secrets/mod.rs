@@ -5,16 +5,19 @@
 //! `Serialize`, and its memory is zeroed on drop. The only way to the text is [`Secret::expose`],
 //! called where a key goes into an upstream request header.
 //!
-//! Keys resolve per provider through [`KeyResolver`]: the OS keychain slot first (a
-//! [`KeyStore`]; absent until a keychain backend is configured), then the provider's `key_env`
-//! variable. "No key" is `None`, not an error.
+//! Keys resolve per provider through [`KeyResolver`]: the OS keychain slots first (a
+//! [`KeyStore`]; account `ID`, then `ID#2`, `ID#3`, …), then the provider's `key_env`
+//! variables. A provider with several keys uses them in turn ([`rotation`]). "No key" is
+//! `None`, not an error.
 
 mod keychain;
 mod redact;
+mod rotation;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use zeroize::Zeroizing;
 
@@ -91,15 +94,19 @@ pub enum KeyStoreError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingKey {
     pub provider: String,
-    pub key_env: Option<String>,
+    pub key_env: Vec<String>,
 }
 
 impl MissingKey {
     /// What the user reads: which provider, and the ways to add its key.
     pub fn explain(&self) -> String {
-        let env = match &self.key_env {
-            Some(var) => format!("set the environment variable {var}"),
-            None => format!(
+        let env = match self.key_env.as_slice() {
+            [var] => format!("set the environment variable {var}"),
+            [_, ..] => format!(
+                "set one of the environment variables {}",
+                self.key_env.join(", ")
+            ),
+            [] => format!(
                 "add key_env = \"NAME\" to provider '{}' in the config and set NAME",
                 self.provider
             ),
@@ -115,12 +122,42 @@ fn no_keychain() -> KeyStoreError {
     KeyStoreError::Unavailable(keychain::UNAVAILABLE.to_owned())
 }
 
+/// Most keychain accounts one provider may use (`ID`, `ID#2`, … `ID#16`).
+pub const MAX_KEYS_PER_PROVIDER: usize = 16;
+
+/// The key chosen for one upstream call, and how to tell it apart from its siblings.
+#[derive(Debug, Clone)]
+pub struct KeyChoice {
+    pub secret: Secret,
+    /// `keychain:ACCOUNT` or `env:VAR`: never the key.
+    pub slot: String,
+    /// Every slot of the provider, for setting this one aside.
+    slots: Vec<String>,
+}
+
+impl KeyChoice {
+    /// How many keys the provider has.
+    pub fn count(&self) -> usize {
+        self.slots.len()
+    }
+}
+
+/// The keychain account of a provider's `n`-th key (1-based): `ID`, `ID#2`, `ID#3`, ….
+pub fn account(provider_id: &str, n: usize) -> String {
+    if n <= 1 {
+        provider_id.to_owned()
+    } else {
+        format!("{provider_id}#{n}")
+    }
+}
+
 /// Resolves provider keys: keychain first, then `key_env`. Keychain answers are cached, so the
-/// keychain is asked once per provider, not once per request.
+/// keychain is asked once per account, not once per request.
 #[derive(Debug, Default)]
 pub struct KeyResolver {
     keychain: Option<Arc<dyn KeyStore>>,
     cache: RwLock<HashMap<String, Option<Secret>>>,
+    rotation: rotation::Rotation,
 }
 
 impl KeyResolver {
@@ -128,31 +165,93 @@ impl KeyResolver {
         KeyResolver {
             keychain,
             cache: RwLock::new(HashMap::new()),
+            rotation: rotation::Rotation::default(),
         }
     }
 
-    /// The key to send upstream for `provider`. `Ok(None)` means the provider needs none
-    /// (a local OpenAI-compatible server with no key configured anywhere).
+    /// The provider's first key (what the dashboard and `switchyard keys list` describe).
+    /// `Ok(None)` means the provider needs none (a local OpenAI-compatible server with no key
+    /// configured anywhere).
     pub async fn resolve(
         &self,
         provider: &Provider,
     ) -> Result<Option<(Secret, KeyOrigin)>, MissingKey> {
-        if let Some(secret) = self.keychain_lookup(&provider.id).await {
-            return Ok(Some((secret, KeyOrigin::Keychain)));
+        Ok(self
+            .pool(provider)
+            .await?
+            .into_iter()
+            .next()
+            .map(|(secret, origin, _)| (secret, origin)))
+    }
+
+    /// How many keys the provider has (keychain accounts and set variables).
+    pub async fn count(&self, provider: &Provider) -> usize {
+        self.pool(provider).await.map_or(0, |pool| pool.len())
+    }
+
+    /// The key for the next call to `provider`: its keys in turn, skipping those set aside.
+    pub async fn pick(&self, provider: &Provider) -> Result<Option<KeyChoice>, MissingKey> {
+        let mut pool = self.pool(provider).await?;
+        if pool.is_empty() {
+            return Ok(None);
         }
-        if let Some(var) = &provider.key_env
-            && let Ok(value) = std::env::var(var)
-            && !value.trim().is_empty()
-        {
-            return Ok(Some((
-                Secret::new(value.trim()),
-                KeyOrigin::Env(var.clone()),
-            )));
+        let slots: Vec<String> = pool.iter().map(|(_, _, slot)| slot.clone()).collect();
+        let index = self.rotation.choose(&provider.id, &slots);
+        let (secret, _, slot) = pool.swap_remove(index.min(pool.len() - 1));
+        Ok(Some(KeyChoice {
+            secret,
+            slot,
+            slots,
+        }))
+    }
+
+    /// A provider refused `key` (401/403) or found its quota spent (429): use its other keys
+    /// for `duration`. True when another key is available right away.
+    pub fn set_aside(&self, provider_id: &str, key: &KeyChoice, duration: Duration) -> bool {
+        tracing::warn!(
+            provider = provider_id,
+            key = %format!("…{}", key.secret.last_four()),
+            slot = %key.slot,
+            seconds = duration.as_secs(),
+            "setting a provider key aside"
+        );
+        self.rotation
+            .set_aside(provider_id, &key.slot, &key.slots, duration)
+    }
+
+    /// Every key of a provider, in order: keychain `ID`, `ID#2`, … (up to the first gap), then
+    /// each `key_env` variable that is set. Each with its origin and slot name.
+    async fn pool(
+        &self,
+        provider: &Provider,
+    ) -> Result<Vec<(Secret, KeyOrigin, String)>, MissingKey> {
+        let mut pool = Vec::new();
+        for n in 1..=MAX_KEYS_PER_PROVIDER {
+            let account = account(&provider.id, n);
+            match self.keychain_lookup(&account).await {
+                Some(secret) => {
+                    pool.push((secret, KeyOrigin::Keychain, format!("keychain:{account}")))
+                }
+                None => break,
+            }
+        }
+        for var in &provider.key_env {
+            if let Ok(value) = std::env::var(var)
+                && !value.trim().is_empty()
+            {
+                pool.push((
+                    Secret::new(value.trim()),
+                    KeyOrigin::Env(var.clone()),
+                    format!("env:{var}"),
+                ));
+            }
         }
         // Ollama, LM Studio and friends need no key: only insist when the user named a
         // variable or the provider is a hosted API that always needs one.
-        if provider.kind == ProviderKind::OpenAiCompatible && provider.key_env.is_none() {
-            return Ok(None);
+        if !pool.is_empty()
+            || (provider.kind == ProviderKind::OpenAiCompatible && provider.key_env.is_empty())
+        {
+            return Ok(pool);
         }
         Err(MissingKey {
             provider: provider.id.clone(),
@@ -187,16 +286,19 @@ impl KeyResolver {
         result
     }
 
-    /// Forgets cached keychain answers (after a key is set or deleted).
+    /// Forgets cached keychain answers (after a key is set or deleted), for every account of
+    /// the provider (`ID`, `ID#2`, …), and which of its keys were set aside.
     pub fn invalidate(&self, provider_id: Option<&str>) {
+        let base = provider_id.map(|id| id.split_once('#').map_or(id, |(base, _)| base));
         if let Ok(mut cache) = self.cache.write() {
-            match provider_id {
-                Some(id) => {
-                    cache.remove(id);
-                }
+            match base {
+                Some(id) => cache.retain(|account, _| {
+                    account.split_once('#').map_or(account.as_str(), |(b, _)| b) != id
+                }),
                 None => cache.clear(),
             }
         }
+        self.rotation.forget(base);
     }
 
     async fn keychain_lookup(&self, account: &str) -> Option<Secret> {
@@ -265,7 +367,7 @@ mod tests {
             id: "p".into(),
             kind,
             base_url: "http://127.0.0.1:1/v1".into(),
-            key_env: key_env.map(Into::into),
+            key_env: key_env.map(Into::into).into_iter().collect(),
             models: vec![],
             headers: vec![],
             stream_usage: crate::config::StreamUsage::Auto,
@@ -315,6 +417,41 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("SWITCHYARD_TEST_SURELY_UNSET"), "{text}");
+    }
+
+    #[derive(Debug)]
+    struct TwoAccounts;
+    impl KeyStore for TwoAccounts {
+        fn get(&self, account: &str) -> Result<Option<Secret>, KeyStoreError> {
+            Ok(match account {
+                "p" => Some(Secret::new("sk-keychain-one-1111")),
+                "p#2" => Some(Secret::new("sk-keychain-two-2222")),
+                _ => None,
+            })
+        }
+        fn set(&self, _: &str, _: &Secret) -> Result<(), KeyStoreError> {
+            Ok(())
+        }
+        fn delete(&self, _: &str) -> Result<bool, KeyStoreError> {
+            Ok(false)
+        }
+    }
+
+    #[tokio::test]
+    async fn keychain_accounts_then_every_set_variable_are_used_in_turn() {
+        let resolver = KeyResolver::new(Some(Arc::new(TwoAccounts)));
+        let mut p = provider(ProviderKind::OpenAi, None);
+        // PATH is set in any test environment; the other name surely is not.
+        p.key_env = vec!["SWITCHYARD_TEST_SURELY_UNSET".into(), "PATH".into()];
+        let mut slots = Vec::new();
+        for _ in 0..4 {
+            slots.push(resolver.pick(&p).await.unwrap().unwrap().slot);
+        }
+        assert_eq!(
+            slots,
+            ["keychain:p", "keychain:p#2", "env:PATH", "keychain:p"],
+            "an unset variable is no key"
+        );
     }
 
     #[tokio::test]

@@ -4,13 +4,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod admin;
+mod cache;
+mod client_keys;
 mod conformance;
 mod costs;
 mod dashboard_api;
 mod failures;
 mod fallback;
 mod harness;
+mod key_rotation;
 mod keys;
 mod passthrough;
 mod reload;
+mod retries;
 mod security;
+mod telemetry;
+mod timeouts;

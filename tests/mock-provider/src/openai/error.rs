@@ -22,6 +22,8 @@ pub struct ApiError {
     pub param: Option<String>,
     /// `error.code`.
     pub code: Option<String>,
+    /// Sent as `retry-after-ms` (instead of a 429's default `retry-after: 1`).
+    pub retry_after_ms: Option<u64>,
 }
 
 /// The wire form, `{"error": {...}}`.
@@ -48,7 +50,14 @@ impl ApiError {
             kind: kind.to_owned(),
             param: None,
             code: None,
+            retry_after_ms: None,
         }
+    }
+
+    /// Asks the client to wait this long before retrying (`retry-after-ms`).
+    pub fn retry_after_ms(mut self, ms: u64) -> Self {
+        self.retry_after_ms = Some(ms);
+        self
     }
 
     /// A 400 `invalid_request_error`.
@@ -162,7 +171,11 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(self.body())).into_response();
-        if self.status == StatusCode::TOO_MANY_REQUESTS {
+        if let Some(ms) = self.retry_after_ms {
+            if let Ok(value) = HeaderValue::from_str(&ms.to_string()) {
+                response.headers_mut().insert("retry-after-ms", value);
+            }
+        } else if self.status == StatusCode::TOO_MANY_REQUESTS {
             let headers = response.headers_mut();
             for (name, value) in [
                 ("retry-after", "1"),

@@ -12,4 +12,16 @@ price_source: string | null, latency_ms: number, ttft_ms: number | null,
 /**
  * `{"key": "value"}` from `x-switchyard-tags`.
  */
-tags: Record<string, string>, error: string | null, user_agent: string | null, };
+tags: Record<string, string>, error: string | null, user_agent: string | null, 
+/**
+ * Answered from Switchyard's response cache: no provider was called, the cost is 0.
+ */
+cache_hit: boolean, 
+/**
+ * The last four characters of the provider key that served it.
+ */
+key_last_four: string | null, 
+/**
+ * The name of the Switchyard client key the request presented.
+ */
+client_key: string | null, };

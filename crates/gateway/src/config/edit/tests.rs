@@ -165,3 +165,19 @@ fn an_edit_that_breaks_the_rules_still_parses_as_toml_so_validation_can_name_the
         "{problems:?}"
     );
 }
+
+#[test]
+fn editing_a_provider_with_a_list_of_key_variables_keeps_the_list() {
+    let text = "[[providers]]\nid = \"p\"\nkind = \"openai\"\nkey_env = [\"A\", \"B\"]\n";
+    let mut edit = provider("p", "openai", None);
+    edit.key_env = Some("A".into());
+    let after = upsert_provider(text, &edit).unwrap();
+    assert_eq!(
+        config::parse(&after).unwrap().providers[0].key_env,
+        ["A", "B"],
+        "the dashboard shows the first name; sending it back keeps both"
+    );
+    edit.key_env = Some("C".into());
+    let after = upsert_provider(text, &edit).unwrap();
+    assert_eq!(config::parse(&after).unwrap().providers[0].key_env, ["C"]);
+}

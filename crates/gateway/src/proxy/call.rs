@@ -1,0 +1,192 @@
+//! One POST to a provider and what came of it: the request sent with the provider's timeouts,
+//! the answer classified (retryable or not), and each try recorded as an attempt.
+//!
+//! Which target and which key to use, and whether to try again, is decided by the flow
+//! ([`super::flow`]); this module only performs and records a single call (plus the one
+//! automatic re-send without `stream_options` for providers that reject it).
+
+use std::time::Instant;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use bytes::Bytes;
+
+use super::flow::{Failure, Mode, Tried};
+use super::recorder::Recorder;
+use crate::config::{Provider, StreamUsage};
+use crate::error::ProxyError;
+use crate::history::Attempt;
+use crate::secrets::Secret;
+use crate::state::AppState;
+
+pub fn push_failed_attempt(
+    rec: &mut Recorder,
+    provider: &Provider,
+    model: &str,
+    err: &ProxyError,
+    started: Instant,
+) {
+    rec.push_attempt(Attempt {
+        provider: provider.id.clone(),
+        upstream_model: model.to_owned(),
+        status: None,
+        error: Some(err.to_string()),
+        latency_ms: started.elapsed().as_millis() as u64,
+    });
+}
+
+/// Whether to ask an OpenAI-format provider for streamed usage.
+pub fn wants_stream_usage(state: &AppState, provider: &Provider) -> bool {
+    match provider.stream_usage {
+        StreamUsage::Never => false,
+        StreamUsage::Always => true,
+        StreamUsage::Auto => !state
+            .rejects_stream_options
+            .lock()
+            .map(|set| set.contains(&provider.id))
+            .unwrap_or(false),
+    }
+}
+
+pub fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error()
+}
+
+/// One POST to a provider, retried once without `stream_options` if an `auto` provider turns
+/// out to reject it. Every try is recorded as an attempt.
+#[allow(clippy::too_many_arguments)]
+pub async fn call(
+    state: &AppState,
+    provider: &Provider,
+    model: &str,
+    url: &str,
+    headers: HeaderMap,
+    make_body: impl Fn(bool) -> Bytes,
+    mut ask_usage: bool,
+    mode: Mode,
+    rec: &mut Recorder,
+) -> Tried {
+    loop {
+        let started = Instant::now();
+        let sent = send(state, provider, url, headers.clone(), make_body(ask_usage)).await;
+        let response = match sent {
+            Ok(response) => response,
+            Err(err) => {
+                tracing::warn!(provider = %provider.id, error = %err, "upstream attempt failed");
+                push_failed_attempt(rec, provider, model, &err, started);
+                return Tried::Retryable(Failure::Error(err));
+            }
+        };
+        let status = response.status();
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            state.key_rejected(&provider.id, status.as_u16());
+        }
+        state
+            .routing
+            .observe_ttfb(&provider.id, model, started.elapsed());
+        let mut attempt = Attempt {
+            provider: provider.id.clone(),
+            upstream_model: model.to_owned(),
+            status: Some(status.as_u16()),
+            error: (!status.is_success()).then(|| format!("provider answered {status}")),
+            latency_ms: 0,
+        };
+        if status == StatusCode::BAD_REQUEST
+            && ask_usage
+            && provider.stream_usage == StreamUsage::Auto
+        {
+            let text = response.text().await.unwrap_or_default();
+            attempt.latency_ms = started.elapsed().as_millis() as u64;
+            if text.contains("stream_options") {
+                tracing::info!(provider = %provider.id, "provider rejects stream_options; streamed usage will be estimated");
+                if let Ok(mut set) = state.rejects_stream_options.lock() {
+                    set.insert(provider.id.clone());
+                }
+                attempt.error = Some("provider rejected stream_options; retried without it".into());
+                rec.push_attempt(attempt);
+                ask_usage = false;
+                continue;
+            }
+            rec.push_attempt(attempt);
+            return Tried::Answer(rebuilt(status, text), mode);
+        }
+        attempt.latency_ms = started.elapsed().as_millis() as u64;
+        rec.push_attempt(attempt);
+        return if is_retryable_status(status) {
+            tracing::warn!(provider = %provider.id, %status, "upstream answered with a retryable status");
+            Tried::Retryable(Failure::Status(response, mode))
+        } else {
+            Tried::Answer(response, mode)
+        };
+    }
+}
+
+/// A response whose body was already read, rebuilt to be handed on.
+fn rebuilt(status: StatusCode, text: String) -> reqwest::Response {
+    let response = axum::http::Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(text)
+        .unwrap_or_else(|_| axum::http::Response::new(String::new()));
+    reqwest::Response::from(response)
+}
+
+async fn send(
+    state: &AppState,
+    provider: &Provider,
+    url: &str,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<reqwest::Response, ProxyError> {
+    let client = state.clients.for_provider(provider)?;
+    let request = client.post(url).headers(headers).body(body);
+    let first_byte = provider.timeouts.first_byte;
+    let sent = tokio::select! {
+        sent = tokio::time::timeout(first_byte, request.send()) => sent,
+        () = state.abort.cancelled() => {
+            return Err(ProxyError::Unavailable("Switchyard is shutting down; retry in a moment.".into()));
+        }
+    };
+    match sent {
+        Err(_) => Err(ProxyError::UpstreamTimeout {
+            provider: provider.id.clone(),
+            seconds: first_byte.as_secs(),
+        }),
+        Ok(Err(e)) if e.is_timeout() => Err(ProxyError::UpstreamTimeout {
+            provider: provider.id.clone(),
+            seconds: provider.timeouts.connect.as_secs(),
+        }),
+        Ok(Err(e)) => Err(ProxyError::UpstreamUnreachable {
+            provider: provider.id.clone(),
+            detail: describe_transport_error(&e),
+        }),
+        Ok(Ok(response)) => Ok(response),
+    }
+}
+
+/// A short, key-free description of why a provider could not be reached.
+pub fn describe_transport_error(e: &reqwest::Error) -> String {
+    let mut detail = if e.is_connect() {
+        "connection failed".to_owned()
+    } else {
+        "request failed".to_owned()
+    };
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !text.is_empty() && !detail.contains(&text) {
+            detail = format!("{detail}: {text}");
+        }
+        source = inner.source();
+    }
+    crate::secrets::redact(&detail).into_owned()
+}
+
+/// Upstream headers common to every call: auth, the provider's extra headers, JSON.
+pub fn base_headers(provider: &Provider, key: Option<&Secret>) -> HeaderMap {
+    let mut headers = crate::upstream::headers(provider, key);
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers
+}

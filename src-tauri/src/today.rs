@@ -93,6 +93,9 @@ mod tests {
             error: None,
             request_body: None,
             response_body: None,
+            cache_hit: false,
+            key_last_four: None,
+            client_key: None,
         }
     }
 

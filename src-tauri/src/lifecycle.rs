@@ -196,24 +196,7 @@ pub fn quit<R: Runtime>(app: &AppHandle<R>) {
 fn quit_on_signal<R: Runtime>(app: &AppHandle<R>) {
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
-        let interrupt = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        #[cfg(unix)]
-        let terminate = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut signal) => {
-                    signal.recv().await;
-                }
-                Err(_) => std::future::pending::<()>().await,
-            }
-        };
-        #[cfg(not(unix))]
-        let terminate = std::future::pending::<()>();
-        tokio::select! {
-            () = interrupt => {}
-            () = terminate => {}
-        }
+        switchyard_gateway::server::shutdown_signal().await;
         quit(&handle);
     });
 }

@@ -178,32 +178,11 @@ fn serve(locations: &Locations) -> anyhow::Result<ExitCode> {
         let _ = std::io::Write::write_all(&mut stdout, banner.as_bytes());
         let _ = std::io::Write::flush(&mut stdout);
         drop(stdout);
-        shutdown_signal().await;
+        switchyard_gateway::server::shutdown_signal().await;
         tracing::info!("shutting down: finishing requests in flight");
         gateway.shutdown(switchyard_gateway::server::DEFAULT_GRACE).await;
         Ok(ExitCode::SUCCESS)
     })
-}
-
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
 }
 
 #[allow(clippy::print_stdout)]

@@ -297,3 +297,26 @@ impl Gateway {
         tracing::info!("switchyard stopped; history flushed");
     }
 }
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM (a logout, `kill`, a service manager): what every host
+/// of the gateway waits for before [`Gateway::shutdown`].
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

@@ -405,20 +405,7 @@ impl Validator<'_> {
                     String::new()
                 }
             };
-            let mut headers = Vec::with_capacity(p.headers.len());
-            for (name, value) in &p.headers {
-                let valid = axum::http::HeaderName::from_bytes(name.get_ref().as_bytes()).is_ok()
-                    && axum::http::HeaderValue::from_str(value).is_ok();
-                if valid {
-                    headers.push((name.get_ref().clone(), value.clone()));
-                } else {
-                    self.problem(
-                        Some(name.span()),
-                        field("headers"),
-                        format!("'{}' is not a valid HTTP header", name.get_ref()),
-                    );
-                }
-            }
+            let headers = self.headers(&p.headers, &field("headers"));
             let timeouts = match p.timeouts {
                 Some(t) => {
                     if t.total_secs.is_some() {

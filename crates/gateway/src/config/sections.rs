@@ -67,6 +67,30 @@ pub(super) struct FileRetries {
 }
 
 impl Validator<'_> {
+    /// Extra HTTP headers (a provider's, the OTLP exporter's): each name and value must be
+    /// sendable as they are, or the problem names the header's line.
+    pub(super) fn headers(
+        &mut self,
+        map: &std::collections::BTreeMap<Spanned<String>, String>,
+        field: &str,
+    ) -> Vec<(String, String)> {
+        let mut headers = Vec::with_capacity(map.len());
+        for (name, value) in map {
+            let valid = axum::http::HeaderName::from_bytes(name.get_ref().as_bytes()).is_ok()
+                && axum::http::HeaderValue::from_str(value).is_ok();
+            if valid {
+                headers.push((name.get_ref().clone(), value.clone()));
+            } else {
+                self.problem(
+                    Some(name.span()),
+                    field.to_owned(),
+                    format!("'{}' is not a valid HTTP header", name.get_ref()),
+                );
+            }
+        }
+        headers
+    }
+
     pub(super) fn retries(&mut self, file: Option<&FileRetries>) -> RetryConfig {
         let mut config = RetryConfig::default();
         let Some(file) = file else {
@@ -164,20 +188,7 @@ impl Validator<'_> {
         if let Err(why) = super::file::check_url(&url) {
             self.problem(Some(endpoint.span()), "telemetry.otlp_endpoint".into(), why);
         }
-        let mut headers = Vec::new();
-        for (name, value) in &file.headers {
-            let valid = axum::http::HeaderName::from_bytes(name.get_ref().as_bytes()).is_ok()
-                && axum::http::HeaderValue::from_str(value).is_ok();
-            if valid {
-                headers.push((name.get_ref().clone(), value.clone()));
-            } else {
-                self.problem(
-                    Some(name.span()),
-                    "telemetry.headers".into(),
-                    format!("'{}' is not a valid HTTP header", name.get_ref()),
-                );
-            }
-        }
+        let headers = self.headers(&file.headers, "telemetry.headers");
         Some(crate::telemetry::TelemetryConfig {
             otlp_endpoint: url,
             service_name: file

@@ -393,6 +393,31 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     await shoot('settings')
   })
 
+  step('issues a client key once, attributes a request to it, and revokes it', async () => {
+    await go('settings')
+    await page.getByTestId('client-key-name').fill('browser-suite')
+    await page.getByTestId('client-key-issue').click()
+    const key = (await page.getByTestId('client-key-value').innerText()).trim()
+    assert.ok(key.length >= 24, `expected a whole key shown once, got ${key}`)
+    const row = page.locator('[data-testid=client-key-row]', { hasText: 'browser-suite' })
+    assert.match(await row.innerText(), new RegExp(`…${key.slice(-4)}`))
+    assert.ok(!(await row.innerText()).includes(key), 'the list shows only the last four characters')
+
+    const keyed = new OpenAI({ baseURL: gateway.proxyUrl, apiKey: key, maxRetries: 0 })
+    const response = await keyed.chat.completions
+      .create({ model: 'coder', messages: [{ role: 'user', content: 'From a keyed client' }] })
+      .withResponse()
+    const id = response.response.headers.get('x-request-id')
+    await page.goto(`${dashboardRoot}/#/requests/${id}`)
+    assert.equal(await page.getByTestId('detail-client-key').innerText(), 'browser-suite')
+
+    await go('settings')
+    page.once('dialog', (dialog) => dialog.accept())
+    await page.locator('[data-testid=client-key-row]', { hasText: 'browser-suite' }).getByTestId('client-key-revoke').click()
+    await page.locator('[data-testid=client-key-row]', { hasText: 'revoked' }).waitFor()
+    await shoot('client-keys')
+  })
+
   step('asks for the token when a tab has none, and after a refused one', async () => {
     const fresh = await context.newPage()
     await fresh.goto(dashboardRoot + '/')

@@ -3,6 +3,10 @@
 import { call, download, type Query } from './client'
 import type {
   BudgetStatus,
+  ClientKeyInput,
+  ClientKeyList,
+  ClientKeyView,
+  IssuedClientKey,
   CostReport,
   Detail,
   KeyInfo,
@@ -39,7 +43,7 @@ export type RequestQuery = {
   q?: string
 }
 
-export type CostGrouping = 'day' | 'model' | 'provider' | 'tag' | 'client'
+export type CostGrouping = 'day' | 'model' | 'provider' | 'tag' | 'client' | 'client_key'
 export type CostQuery = { by: CostGrouping; since?: string; until?: string }
 
 const seg = encodeURIComponent
@@ -78,6 +82,12 @@ export const api = {
   prices: () => call<PriceList>('GET', '/api/prices'),
   putPrice: (model: string, input: PriceInput) => call<PriceList>('PUT', `/api/prices/${seg(model)}`, { body: input }),
   deletePrice: (model: string) => call<PriceList>('DELETE', `/api/prices/${seg(model)}`),
+
+  clientKeys: () => call<ClientKeyList>('GET', '/api/client-keys'),
+  issueClientKey: (input: ClientKeyInput) => call<IssuedClientKey>('POST', '/api/client-keys', { body: input }),
+  renameClientKey: (id: string, input: ClientKeyInput) =>
+    call<ClientKeyView>('PATCH', `/api/client-keys/${seg(id)}`, { body: input }),
+  revokeClientKey: (id: string) => call<void>('DELETE', `/api/client-keys/${seg(id)}`),
 
   settings: () => call<Settings>('GET', '/api/settings'),
   putSettings: (settings: Settings) => call<Settings>('PUT', '/api/settings', { body: settings }),

@@ -3,6 +3,10 @@
 // that is not regenerated fails the gateway's tests. Pages import them from here only.
 
 export type { Attempt } from './generated/Attempt'
+export type { ClientKeyInput } from './generated/ClientKeyInput'
+export type { ClientKeyList } from './generated/ClientKeyList'
+export type { ClientKeyView } from './generated/ClientKeyView'
+export type { IssuedClientKey } from './generated/IssuedClientKey'
 export type { BudgetSettings } from './generated/BudgetSettings'
 export type { BudgetStatus } from './generated/BudgetStatus'
 export type { BuiltinSection } from './generated/BuiltinSection'

@@ -154,4 +154,24 @@ describe('Settings', () => {
     await screen.findByTestId('restart-required')
     expect((calls.find((c) => c.method === 'PUT')?.body as { budgets: unknown }).budgets).toEqual({ daily_usd: 5, monthly_usd: null, action: 'block' })
   })
+
+  it('issues a client key, shows the whole key once, and lists only its last four characters', async () => {
+    const view = { id: 'ck_1', name: 'alice', last_four: 'f00d', created_at: '2026-12-01T10:00:00Z', last_used_at: null, revoked_at: null }
+    let listed: unknown[] = []
+    serve({
+      'GET /api/client-keys': () => [200, { keys: listed }],
+      'POST /api/client-keys': (body) => {
+        listed = [view]
+        return [201, { ...view, name: (body as { name: string }).name, key: 'sy-0123456789abcdef0123f00d' }]
+      },
+    })
+    render(Settings)
+    await fireEvent.input(await screen.findByTestId('client-key-name'), { target: { value: 'alice' } })
+    await fireEvent.click(screen.getByTestId('client-key-issue'))
+    expect((await screen.findByTestId('client-key-value')).textContent).toBe('sy-0123456789abcdef0123f00d')
+    const row = await screen.findByTestId('client-key-row')
+    expect(row.textContent).toContain('…f00d')
+    expect(row.textContent).not.toContain('0123456789abcdef')
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ name: 'alice' })
+  })
 })

@@ -49,20 +49,8 @@ fi
 command -v tauri-driver >/dev/null 2>&1 || fail "tauri-driver is not on PATH (~/.cargo/bin?)"
 command -v WebKitWebDriver >/dev/null 2>&1 || fail "WebKitWebDriver is missing (webkit2gtk-driver)"
 
-venv="$here/.venv"
-requirements="$here/requirements.txt"
-stamp="$venv/.requirements.sha256"
-if ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
-  rm -rf "$venv"
-  "${PYTHON:-python3}" -m venv "$venv"
-fi
-wanted="$( (sha256sum "$requirements"; "$venv/bin/python" -c 'import sys; print(sys.version)') | sha256sum | cut -d' ' -f1)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
-  echo "tests/desktop/run.sh: installing $requirements" >&2
-  rm -f "$stamp"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
-  printf '%s\n' "$wanted" > "$stamp"
-fi
+. "$here/../python-venv.sh"
+python_venv "$here"
 
 export DESKTOP_BIN MOCK_PROVIDER_BIN
 mkdir -p "$here/screenshots"

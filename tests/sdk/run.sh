@@ -38,24 +38,8 @@ if [ "$missing" -ne 0 ]; then
 fi
 
 cd "$root"
-python="${PYTHON:-python3}"
-venv="$here/.venv"
-requirements="$here/requirements.txt"
-stamp="$venv/.requirements.sha256"
-
-if ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
-    echo "tests/sdk/run.sh: creating $venv" >&2
-    rm -rf "$venv"
-    "$python" -m venv "$venv"
-fi
-
-wanted="$( (sha256sum "$requirements"; "$venv/bin/python" -c 'import sys; print(sys.version)') | sha256sum | cut -d' ' -f1)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
-    echo "tests/sdk/run.sh: installing $requirements" >&2
-    rm -f "$stamp"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
-    printf '%s\n' "$wanted" > "$stamp"
-fi
+. "$here/../python-venv.sh"
+python_venv "$here"
 
 export SWITCHYARD_BIN MOCK_PROVIDER_BIN
 # pytest's exit code is ours: 0 only when every test ran and passed (5 = none collected fails too).

@@ -23,12 +23,20 @@
 //!   prefix also tells apart OpenAI's own encrypted reasoning, which no other provider can read
 //!   and which is therefore dropped, and lets a pass-through path strip ours before a request
 //!   reaches OpenAI ([`is_gateway_reasoning`]).
-//! - **Hosted tools and server-side state.** `web_search` and `image_generation` run inside
-//!   OpenAI; Codex offers `web_search` by default, so these are dropped (the model simply does
-//!   not see them) rather than failing every Codex request. Tools that change what an answer
-//!   means (`file_search`, `computer_use_preview`, `code_interpreter`, `mcp`) and anything that
-//!   refers to state stored at OpenAI (`previous_response_id`, `conversation`, `prompt`,
-//!   `item_reference`) are refused with a [`TranslateError`] naming the member.
+//! - **Hosted tools and server-side state.** `web_search`, `image_generation`, `file_search`,
+//!   `code_interpreter`, `computer_use_preview`, `mcp` and tool types newer than this gateway
+//!   run inside OpenAI or are unknown here; Codex offers several on every turn, so they are left
+//!   out (the model simply does not see them) and each leaves a warning in
+//!   [`ResponsesContext::warnings`], rather than failing every turn. Only a `tool_choice` that
+//!   forces one is refused, since that request means nothing without it. The same goes for
+//!   input items only OpenAI can replay (hosted tool calls, compaction summaries). Anything
+//!   that refers to state stored at OpenAI (`previous_response_id`, `conversation`, `prompt`,
+//!   `item_reference`) is refused with a [`TranslateError`] naming the member: the conversation
+//!   it stands for cannot be rebuilt.
+//! - **Namespaces.** Codex groups tools in `namespace` tools (its sub-agent tools, MCP
+//!   servers); the call it expects back is a `function_call` with the group in `namespace`.
+//!   Other providers know no groups, so a namespaced tool reaches them as
+//!   `<namespace>__<name>` ([`flatten`]), and the answer side splits the name again.
 //!
 //! [`ChatRequest`]: crate::canonical::ChatRequest
 //! [`TranslateError`]: crate::canonical::TranslateError
@@ -40,7 +48,7 @@ mod stream;
 mod tools;
 pub mod wire;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
@@ -58,8 +66,12 @@ pub struct ResponsesContext {
     /// Whether the client declared the `local_shell` tool: calls named `local_shell` go back as
     /// `local_shell_call` items.
     pub local_shell: bool,
-    /// Hosted tools dropped from the request (for the request log).
-    pub dropped_tools: Vec<String>,
+    /// Namespaced tools as the provider sees them: flattened name → (namespace, name). Calls
+    /// to them go back as `function_call` items carrying their `namespace`.
+    pub namespaced: BTreeMap<String, (String, String)>,
+    /// What the request held that this provider cannot honour and that was left out (hosted
+    /// tools, items only OpenAI can replay), for the request log and the client's headers.
+    pub warnings: Vec<String>,
     /// Unix seconds, the response's `created_at`.
     pub created_at: u64,
     /// Request members the `response` object echoes, in OpenAI's order.
@@ -75,10 +87,41 @@ impl Default for ResponsesContext {
         ResponsesContext {
             custom_tools: BTreeSet::new(),
             local_shell: false,
-            dropped_tools: Vec::new(),
+            namespaced: BTreeMap::new(),
+            warnings: Vec::new(),
             created_at,
             echo: Map::new(),
         }
+    }
+}
+
+impl ResponsesContext {
+    /// The provider-side name of a declared tool, remembering where a namespaced one came from.
+    fn tool_name(&mut self, namespace: Option<&str>, name: &str) -> String {
+        let flat = flatten(namespace, name);
+        if let Some(namespace) = namespace {
+            self.namespaced
+                .insert(flat.clone(), (namespace.to_owned(), name.to_owned()));
+        }
+        flat
+    }
+
+    /// The namespace and own name of a tool the provider called by its flattened name.
+    pub fn unflatten<'a>(&'a self, name: &'a str) -> (Option<&'a str>, &'a str) {
+        match self.namespaced.get(name) {
+            Some((namespace, own)) => (Some(namespace.as_str()), own.as_str()),
+            None => (None, name),
+        }
+    }
+}
+
+/// Joins a namespace and a tool name the way MCP clients name server tools
+/// (`multi_agent_v1__spawn_agent`): providers other than OpenAI have no namespaces, and the
+/// double underscore keeps the name within `[A-Za-z0-9_-]`.
+pub fn flatten(namespace: Option<&str>, name: &str) -> String {
+    match namespace {
+        Some(namespace) if !namespace.is_empty() => format!("{namespace}__{name}"),
+        _ => name.to_owned(),
     }
 }
 

@@ -18,7 +18,7 @@ use super::wire::{
     CallOutputItem, CustomToolCallItem, FunctionCallItem, InputPart, LocalShellCallItem,
     ReasoningItem, ReasoningParam, TextFormat, TextParam,
 };
-use super::{LOCAL_SHELL, ResponsesContext, Sealed};
+use super::{LOCAL_SHELL, ResponsesContext, Sealed, flatten};
 use crate::canonical::{
     ChatRequest, Content, Effort, MediaSource, Message, Reasoning, ResponseFormat, Role,
     SystemBlock, ToolCall, ToolResult, TranslateError,
@@ -90,9 +90,18 @@ pub fn decode_request(body: &[u8]) -> Result<(ChatRequest, ResponsesContext), Tr
     }
     req.system.extend(history.system);
     req.messages = history.messages;
+    ctx.warnings = history.warnings;
 
     req.tools = decode_tools(field(&raw, "tools")?.unwrap_or_default(), &mut ctx)?;
     req.tool_choice = decode_tool_choice(field(&raw, "tool_choice")?, &mut req.tools)?;
+    if let Some(crate::canonical::ToolChoice::Tool(forced)) = &req.tool_choice
+        && !req.tools.iter().any(|tool| &tool.name == forced)
+    {
+        return Err(TranslateError::at(
+            "tool_choice",
+            format!("tool_choice forces '{forced}', a tool this provider cannot run"),
+        ));
+    }
     req.response_format = field::<TextParam>(&raw, "text")?
         .and_then(|text| text.format)
         .map(|format| match format {
@@ -182,6 +191,8 @@ struct History {
     call_names: HashMap<String, String>,
     /// A Gemini thought signature from a sealed reasoning item, for the call right after it.
     thought_signature: Option<String>,
+    /// Items left out, for [`ResponsesContext::warnings`].
+    warnings: Vec<String>,
 }
 
 impl History {
@@ -200,12 +211,14 @@ impl History {
             "function_call" => {
                 let call: FunctionCallItem = parse_item(i, item)?;
                 let arguments = parse_arguments(&call.arguments);
-                self.call(call.call_id, call.name, arguments);
+                let name = flatten(call.namespace.as_deref(), &call.name);
+                self.call(call.call_id, name, arguments);
                 Ok(())
             }
             "custom_tool_call" => {
                 let call: CustomToolCallItem = parse_item(i, item)?;
-                self.call(call.call_id, call.name, json!({ "input": call.input }));
+                let name = flatten(call.namespace.as_deref(), &call.name);
+                self.call(call.call_id, name, json!({ "input": call.input }));
                 Ok(())
             }
             "local_shell_call" => {
@@ -240,17 +253,19 @@ impl History {
                 self.reasoning(parse_item(i, item)?);
                 Ok(())
             }
-            // What OpenAI's hosted tools did on an earlier turn: no other provider can replay
-            // it, and the answer that followed already says what came of it.
-            "web_search_call" | "image_generation_call" => Ok(()),
             "item_reference" => Err(input_error(
                 i,
                 "item references point at items stored at OpenAI: send the items themselves",
             )),
-            other => Err(input_error(
-                i,
-                &format!("items of type '{other}' cannot be sent to this provider"),
-            )),
+            // What OpenAI's hosted tools did on an earlier turn, compaction summaries only
+            // OpenAI can decrypt, and item types newer than this gateway: no other provider can
+            // replay them, and the answers that followed already say what came of them.
+            other => {
+                self.warnings.push(format!(
+                    "input[{i}]: '{other}' items cannot be replayed to this provider and were left out"
+                ));
+                Ok(())
+            }
         }
     }
 

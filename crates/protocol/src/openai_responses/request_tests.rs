@@ -27,7 +27,7 @@ fn a_codex_cli_turn_decodes_into_the_canonical_request() {
         "request": req,
         "custom_tools": ctx.custom_tools,
         "local_shell": ctx.local_shell,
-        "dropped_tools": ctx.dropped_tools,
+        "warnings": ctx.warnings,
         "echoed": ctx.echo.keys().collect::<Vec<_>>(),
     }));
 }
@@ -240,33 +240,83 @@ fn a_custom_tool_is_a_function_of_one_string_with_its_grammar_described() {
 }
 
 #[test]
-fn hosted_tools_are_dropped_when_merely_offered_and_refused_when_they_matter() {
+fn tools_only_openai_can_run_are_left_out_with_a_warning_and_refused_only_when_forced() {
     let (req, ctx) = decode(json!({"tools": [
         {"type": "web_search", "external_web_access": false},
         {"type": "web_search_preview"},
         {"type": "image_generation"},
-        {"type": "function", "name": "f"}
+        {"type": "function", "name": "f"},
+        {"type": "file_search", "vector_store_ids": ["vs_1"]},
+        {"type": "code_interpreter", "container": {"type": "auto"}},
+        {"type": "mcp", "server_label": "deepwiki", "server_url": "https://mcp.deepwiki.com/mcp"},
+        {"type": "computer_use_preview"},
+        {"type": "tool_search_v9"}
     ]}));
-    assert_eq!(tool_names(&req.tools), ["f"]);
+    assert_eq!(tool_names(&req.tools), ["f"], "only the function reaches the provider");
     assert_eq!(
         req.tools[0].parameters,
         json!({"type": "object", "properties": {}})
     );
-    assert_eq!(
-        ctx.dropped_tools,
-        ["web_search", "web_search_preview", "image_generation"]
+    assert_eq!(ctx.warnings.len(), 8, "one warning per tool left out: {:?}", ctx.warnings);
+    assert!(
+        ctx.warnings[0].starts_with("tools[0]: the 'web_search' tool"),
+        "a warning names the tool and where it was: {}",
+        ctx.warnings[0]
     );
-    for kind in [
-        "file_search",
-        "computer_use_preview",
-        "code_interpreter",
-        "mcp",
-        "shell_v9",
-    ] {
-        let err = refused(json!({"tools": [{"type": "function", "name": "f"}, {"type": kind}]}));
-        assert_eq!(err.param.as_deref(), Some("tools"), "{kind}");
-        assert!(err.message.starts_with("tools[1]:"), "{}", err.message);
+    assert!(ctx.warnings[7].contains("'tool_search_v9'"), "{:?}", ctx.warnings);
+
+    // Forcing a tool the provider never sees leaves a request that means nothing: refused.
+    for choice in [json!({"type": "web_search"}), json!({"type": "function", "name": "gone"})] {
+        let err = refused(json!({"tools": [{"type": "function", "name": "f"}, {"type": "web_search"}], "tool_choice": choice}));
+        assert_eq!(err.param.as_deref(), Some("tool_choice"), "{choice}");
     }
+}
+
+#[test]
+fn a_namespace_tool_is_flattened_and_its_calls_replayed_under_the_flat_name() {
+    // Codex 0.169 groups its sub-agent tools this way.
+    let (req, ctx) = decode(json!({
+        "tools": [
+            {"type": "function", "name": "exec_command", "parameters": {"type": "object", "properties": {"cmd": {"type": "string"}}}},
+            {"type": "namespace", "name": "multi_agent_v1", "description": "Tools for sub-agents.", "tools": [
+                {"type": "function", "name": "spawn_agent", "description": "Start one.", "parameters": {"type": "object", "properties": {}}},
+                {"type": "function", "name": "wait_agent", "parameters": {"type": "object", "properties": {}}}
+            ]}
+        ],
+        "tool_choice": {"type": "function", "name": "spawn_agent", "namespace": "multi_agent_v1"},
+        "input": [
+            {"role": "user", "content": "start a helper"},
+            {"type": "function_call", "call_id": "c1", "name": "wait_agent", "namespace": "multi_agent_v1", "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "c1", "output": "done"}
+        ]
+    }));
+    assert_eq!(
+        tool_names(&req.tools),
+        ["exec_command", "multi_agent_v1__spawn_agent", "multi_agent_v1__wait_agent"]
+    );
+    assert_eq!(
+        req.tools[1].description.as_deref(),
+        Some("Tools for sub-agents.\n\nStart one."),
+        "the group's description travels with each of its tools"
+    );
+    assert_eq!(
+        req.tool_choice,
+        Some(ToolChoice::Tool("multi_agent_v1__spawn_agent".into()))
+    );
+    assert_eq!(
+        ctx.unflatten("multi_agent_v1__wait_agent"),
+        (Some("multi_agent_v1"), "wait_agent"),
+        "the answer side can give the call its namespace back"
+    );
+    assert_eq!(ctx.unflatten("exec_command"), (None, "exec_command"));
+    let Content::ToolCall(call) = &req.messages[1].content[0] else {
+        panic!("{:?}", req.messages[1]);
+    };
+    assert_eq!(call.name, "multi_agent_v1__wait_agent");
+    let Content::ToolResult(result) = &req.messages[2].content[0] else {
+        panic!("{:?}", req.messages[2]);
+    };
+    assert_eq!(result.name.as_deref(), Some("multi_agent_v1__wait_agent"));
 }
 
 #[test]
@@ -289,12 +339,15 @@ fn anything_stored_at_openai_is_refused_naming_the_member() {
 }
 
 #[test]
-fn unknown_items_and_parts_are_refused_naming_input() {
-    let err = refused(
-        json!({"input": [{"role": "user", "content": "a"}, {"type": "computer_call_output"}]}),
-    );
-    assert_eq!(err.param.as_deref(), Some("input"));
-    assert!(err.message.contains("input[1]") && err.message.contains("computer_call_output"));
+fn unknown_items_are_left_out_with_a_warning_and_unknown_parts_refused() {
+    let (req, ctx) = decode(json!({"input": [
+        {"role": "user", "content": "a"},
+        {"type": "computer_call_output"},
+        {"type": "compaction", "encrypted_content": "gAAAA"}
+    ]}));
+    assert_eq!(req.messages.len(), 1);
+    assert_eq!(ctx.warnings.len(), 2, "{:?}", ctx.warnings);
+    assert!(ctx.warnings[0].starts_with("input[1]: 'computer_call_output'"), "{:?}", ctx.warnings);
     let err = refused(json!({"input": [{"role": "user", "content": [{"type": "input_audio"}]}]}));
     assert!(err.message.contains("content[0]"), "{}", err.message);
     let err = refused(json!({"input": [{"role": "tool", "content": "x"}]}));

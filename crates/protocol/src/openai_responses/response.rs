@@ -179,19 +179,24 @@ pub(super) fn call_item(
     ctx: &ResponsesContext,
     status: &str,
 ) -> OutputItem {
-    match CallKind::of(name, ctx) {
+    let kind = CallKind::of(name, ctx);
+    let (namespace, name) = ctx.unflatten(name);
+    let namespace = namespace.map(str::to_owned);
+    match kind {
         CallKind::Function => OutputItem::FunctionCall {
             id: item_id("fc", response_id, output_index),
             status: status.to_owned(),
             arguments: arguments.to_owned(),
             call_id: call_id.to_owned(),
             name: name.to_owned(),
+            namespace,
         },
         CallKind::Custom => OutputItem::CustomToolCall {
             id: item_id("ctc", response_id, output_index),
             status: status.to_owned(),
             call_id: call_id.to_owned(),
             name: name.to_owned(),
+            namespace,
             input: custom_input(arguments),
         },
         CallKind::LocalShell => OutputItem::LocalShellCall {

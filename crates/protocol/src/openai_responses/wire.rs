@@ -88,6 +88,9 @@ pub enum TextFormat {
 pub struct FunctionCallItem {
     pub call_id: String,
     pub name: String,
+    /// The `namespace` tool the function belongs to, if any.
+    #[serde(default)]
+    pub namespace: Option<String>,
     #[serde(default)]
     pub arguments: String,
 }
@@ -110,6 +113,8 @@ pub struct CallOutputItem {
 pub struct CustomToolCallItem {
     pub call_id: String,
     pub name: String,
+    #[serde(default)]
+    pub namespace: Option<String>,
     #[serde(default)]
     pub input: String,
 }
@@ -243,12 +248,17 @@ pub enum OutputItem {
         arguments: String,
         call_id: String,
         name: String,
+        /// Set for a function of a `namespace` tool.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        namespace: Option<String>,
     },
     CustomToolCall {
         id: String,
         status: String,
         call_id: String,
         name: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        namespace: Option<String>,
         input: String,
     },
     LocalShellCall {

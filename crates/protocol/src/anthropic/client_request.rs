@@ -1,10 +1,17 @@
 //! Client side: a Messages request (Claude Code, the anthropic SDKs) read into the canonical model.
 //!
 //! Everything a client can say that another provider can also do is kept, `cache_control`
-//! included (it reaches OpenAI-format providers that understand it, FIELD-NOTES 14). What only
-//! Anthropic's own servers can do is refused here, with a message that says so, rather than
-//! silently dropped: server tools (`web_search_*`, `bash_*`, `code_execution_*`, …), remote MCP
-//! servers, and Files API ids.
+//! included (it reaches OpenAI-format providers that understand it). What only Anthropic's
+//! own servers can do is handled by what it means for the answer:
+//! - merely offered, it is left out with a warning the gateway records: server tools
+//!   (`web_search_*`, `tool_search_tool_*`, `code_execution_*`, …) and `context_management`
+//!   (the model answers the same without them, it just cannot search or edit its context);
+//! - needed for the answer to mean anything, it is refused with a message that says so:
+//!   remote MCP servers, Files API ids, a `tool_choice` that forces a server tool.
+//!
+//! System messages inside `messages` (Claude Code sends them when its tools change mid-
+//! conversation) join the system prompt, in order, like the Responses decoder's developer
+//! messages; providers other than Anthropic take their system prompt in one place.
 
 use std::collections::HashMap;
 
@@ -22,12 +29,25 @@ use crate::canonical::{
 
 /// Reads a Messages request body (also the body of `/v1/messages/count_tokens`).
 pub fn decode_request(body: &[u8]) -> Result<ChatRequest, TranslateError> {
-    let wire: MessagesRequest = serde_json::from_slice(body)
-        .map_err(|e| TranslateError::new(format!("invalid Messages request: {e}")))?;
-    from_wire(wire)
+    decode_request_with_warnings(body).map(|(request, _)| request)
 }
 
-fn from_wire(wire: MessagesRequest) -> Result<ChatRequest, TranslateError> {
+/// [`decode_request`], plus a sentence for each member that was left out because no other
+/// provider can express it.
+pub fn decode_request_with_warnings(
+    body: &[u8],
+) -> Result<(ChatRequest, Vec<String>), TranslateError> {
+    let wire: MessagesRequest = serde_json::from_slice(body)
+        .map_err(|e| TranslateError::new(format!("invalid Messages request: {e}")))?;
+    let mut warnings = Vec::new();
+    let request = from_wire(wire, &mut warnings)?;
+    Ok((request, warnings))
+}
+
+fn from_wire(
+    wire: MessagesRequest,
+    warnings: &mut Vec<String>,
+) -> Result<ChatRequest, TranslateError> {
     if !wire.mcp_servers.is_empty() {
         return Err(TranslateError::at(
             "mcp_servers",
@@ -42,7 +62,14 @@ fn from_wire(wire: MessagesRequest) -> Result<ChatRequest, TranslateError> {
         ));
     }
 
-    let system = match wire.system {
+    if wire.context_management.is_some() {
+        warnings.push(
+            "context_management: Anthropic's context editing was left out; the provider keeps \
+             the whole conversation"
+                .to_owned(),
+        );
+    }
+    let mut system = match wire.system {
         None => Vec::new(),
         Some(Blocks::Text(text)) => vec![SystemBlock {
             text,
@@ -64,6 +91,10 @@ fn from_wire(wire: MessagesRequest) -> Result<ChatRequest, TranslateError> {
         let role = match message.role {
             WireRole::User => Role::User,
             WireRole::Assistant => Role::Assistant,
+            WireRole::System => {
+                lift_system(message.content, i, &mut system)?;
+                continue;
+            }
         };
         let content = match message.content {
             Blocks::Text(text) => vec![Content::Text {
@@ -83,17 +114,16 @@ fn from_wire(wire: MessagesRequest) -> Result<ChatRequest, TranslateError> {
     }
 
     let mut tools = Vec::with_capacity(wire.tools.len());
+    let mut server_tools = Vec::new();
     for (i, tool) in wire.tools.into_iter().enumerate() {
         if let Some(kind) = tool.kind.as_deref().filter(|k| *k != "custom") {
-            return Err(TranslateError::at(
-                "tools",
-                format!(
-                    "tools[{i}] (`{}`) is Anthropic's server tool `{kind}`, which runs on \
-                     Anthropic's own servers; the provider this model is routed to cannot run it. \
-                     Remove it from tools, or route the request to an Anthropic model.",
-                    tool.name
-                ),
+            warnings.push(format!(
+                "tools[{i}] (`{}`) is Anthropic's server tool `{kind}`, which runs on \
+                 Anthropic's own servers; it was left out",
+                tool.name
             ));
+            server_tools.push(tool.name);
+            continue;
         }
         tools.push(Tool {
             name: tool.name,
@@ -104,6 +134,18 @@ fn from_wire(wire: MessagesRequest) -> Result<ChatRequest, TranslateError> {
             strict: None,
             cache_control: cache_control_from_wire(tool.cache_control.as_ref()),
         });
+    }
+    if let Some(ToolChoiceParam::Tool { name, .. }) = &wire.tool_choice
+        && server_tools.contains(name)
+    {
+        return Err(TranslateError::at(
+            "tool_choice",
+            format!(
+                "tool_choice forces `{name}`, Anthropic's server tool, which runs on Anthropic's \
+                 own servers; the provider this model is routed to cannot run it. Route the \
+                 request to an Anthropic model."
+            ),
+        ));
     }
 
     let (tool_choice, disable_parallel) = match wire.tool_choice {
@@ -174,6 +216,38 @@ fn from_wire(wire: MessagesRequest) -> Result<ChatRequest, TranslateError> {
         stream: wire.stream.unwrap_or(false),
         user: wire.metadata.and_then(|m| m.user_id),
     })
+}
+
+/// A system message from inside `messages` joins the system prompt; it can hold only text.
+fn lift_system(
+    content: Blocks<ContentBlock>,
+    i: usize,
+    system: &mut Vec<SystemBlock>,
+) -> Result<(), TranslateError> {
+    let blocks = match content {
+        Blocks::Text(text) => vec![ContentBlock::Text {
+            text,
+            cache_control: None,
+        }],
+        Blocks::Blocks(blocks) => blocks,
+    };
+    for (j, block) in blocks.into_iter().enumerate() {
+        let ContentBlock::Text {
+            text,
+            cache_control,
+        } = block
+        else {
+            return Err(TranslateError::at(
+                "messages",
+                format!("messages[{i}].content[{j}]: a system message can hold only text"),
+            ));
+        };
+        system.push(SystemBlock {
+            text,
+            cache_control: cache_control_from_wire(cache_control.as_ref()),
+        });
+    }
+    Ok(())
 }
 
 fn block_to_canonical(
@@ -321,6 +395,35 @@ mod tests {
     use serde_json::Value;
 
     #[test]
+    fn a_mid_conversation_system_message_joins_the_system_prompt_in_order() {
+        // Claude Code 2.1.328 (beta mid-conversation-tool-changes-2026-07-01).
+        let body = json!({
+            "model": "m", "max_tokens": 10, "system": "You are Claude Code.",
+            "context_management": {"edits": [{"type": "clear_thinking_20251015", "keep": "all"}]},
+            "messages": [
+                {"role": "user", "content": "hi"},
+                {"role": "assistant", "content": "hello"},
+                {"role": "system", "content": [{"type": "text", "text": "New tools are available: Grep."}]},
+                {"role": "user", "content": "go on"}
+            ]
+        });
+        let (req, warnings) = decode_request_with_warnings(body.to_string().as_bytes()).unwrap();
+        let system: Vec<&str> = req.system.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(system, ["You are Claude Code.", "New tools are available: Grep."]);
+        let roles: Vec<Role> = req.messages.iter().map(|m| m.role).collect();
+        assert_eq!(roles, [Role::User, Role::Assistant, Role::User]);
+        assert_eq!(warnings.len(), 1, "context editing was left out: {warnings:?}");
+        assert!(warnings[0].starts_with("context_management"), "{warnings:?}");
+
+        let image = json!({"model": "m", "max_tokens": 10, "messages": [
+            {"role": "user", "content": "hi"},
+            {"role": "system", "content": [{"type": "image", "source": {"type": "url", "url": "https://x/y.png"}}]}
+        ]});
+        let err = decode_value(image).unwrap_err();
+        assert!(err.message.contains("messages[1].content[0]"), "{}", err.message);
+    }
+
+    #[test]
     fn system_may_be_a_string_or_text_blocks_with_cache_control() {
         let plain = decode_value(json!({
             "model": "m", "max_tokens": 10, "system": "Be brief.",
@@ -348,19 +451,30 @@ mod tests {
     }
 
     #[test]
-    fn server_tools_are_refused_naming_tools_because_no_other_provider_runs_them() {
-        let err = decode_value(json!({
+    fn server_tools_are_left_out_with_a_warning_and_refused_only_when_forced() {
+        let body = json!({
             "model": "m", "max_tokens": 10,
             "messages": [{"role": "user", "content": "search"}],
-            "tools": [{"type": "web_search_20250305", "name": "web_search", "max_uses": 5}]
-        }))
-        .unwrap_err();
-        assert_eq!(err.param.as_deref(), Some("tools"));
+            "tools": [
+                {"type": "web_search_20250305", "name": "web_search", "max_uses": 5},
+                {"type": "tool_search_tool_regex_20251119", "name": "tool_search_tool_regex"},
+                {"name": "Read", "input_schema": {"type": "object"}, "defer_loading": true}
+            ]
+        });
+        let (req, warnings) = decode_request_with_warnings(body.to_string().as_bytes()).unwrap();
+        let names: Vec<&str> = req.tools.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["Read"], "a deferred client tool is still a tool the model may call");
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(
-            err.message.contains("web_search_20250305"),
-            "{}",
-            err.message
+            warnings[0].contains("web_search_20250305") && warnings[0].contains("left out"),
+            "the warning names the server tool: {}",
+            warnings[0]
         );
+
+        let mut forced = body.clone();
+        forced["tool_choice"] = json!({"type": "tool", "name": "web_search"});
+        let err = decode_value(forced).unwrap_err();
+        assert_eq!(err.param.as_deref(), Some("tool_choice"));
         assert!(
             err.message.contains("Anthropic's own servers"),
             "{}",

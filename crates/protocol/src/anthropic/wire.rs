@@ -60,6 +60,10 @@ pub struct MessagesRequest {
     /// Remote MCP servers Anthropic would connect to itself; read only to refuse them.
     #[serde(default, deserialize_with = "nullable", skip_serializing)]
     pub mcp_servers: Vec<Value>,
+    /// Anthropic's context editing (clearing old tool results and thinking); read only to say
+    /// it was left out when translating.
+    #[serde(default, skip_serializing)]
+    pub context_management: Option<Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +83,9 @@ pub struct MessageParam {
 pub enum WireRole {
     User,
     Assistant,
+    /// A system message inside `messages`: Claude Code sends one mid-conversation when its
+    /// tools change (beta `mid-conversation-tool-changes-2026-07-01`). Read, never written.
+    System,
 }
 
 /// A string or an array of blocks (message content, `system`, tool result content).

@@ -1,20 +1,30 @@
-//! Google's Gemini API (`generateContent`, `streamGenerateContent?alt=sse`), provider side.
+//! Google's Gemini API (`generateContent`, `streamGenerateContent`, `countTokens`), on both
+//! sides of the gateway.
 //!
-//! Clients never speak Gemini to Switchyard, so this module only translates towards a Gemini
-//! upstream and back: [`encode_request`] builds the body (the gateway builds the URL with
-//! [`path`]), [`decode_response`] and [`Decoder`] read answers and streams, [`decode_error`]
-//! reads error bodies. It owns Gemini's wire types ([`wire`]) and the JSON Schema cleaning
-//! Gemini needs ([`schema`]); it must not know about HTTP, keys or routing.
+//! Client side: Gemini CLI and the google-genai SDKs speak Gemini to Switchyard, and any
+//! provider may answer. [`decode_client_request`] reads their bodies into the canonical model
+//! (listing what it had to drop, such as Google's built-in tools, so the gateway can warn
+//! instead of failing the turn); [`encode_client_response`], [`ClientEncoder`] and
+//! [`encode_client_error`] write answers, streams and errors back in Gemini's shapes;
+//! [`encode_count_tokens`] and [`model_entry`] write the answers the gateway makes itself.
 //!
-//! What makes Gemini different from the other providers, and where each rule lives:
+//! Provider side: [`encode_request`] builds the body for a Gemini upstream (the gateway builds
+//! the URL with [`path`]), [`decode_response`] and [`Decoder`] read answers and streams,
+//! [`decode_error`] reads error bodies. The module owns Gemini's wire types ([`wire`]) and the
+//! JSON Schema cleaning Gemini needs ([`schema`]); it must not know about HTTP, keys or
+//! routing.
+//!
+//! What makes Gemini different from the other formats, and where each rule lives:
 //! - roles are `user`/`model`, tool results need the function *name*, and call ids do not
-//!   travel (`request`);
+//!   travel (`request`; `client_request` generates and pairs them);
 //! - thought signatures ride on parts and Gemini 3 rejects function calls replayed without
-//!   them (`request`, `response`, `stream`);
+//!   them (`request`, `response`, `stream`, and the `client_*` modules, which keep them
+//!   through a round trip);
 //! - schemas are an OpenAPI subset with a strict parser ([`schema`]);
-//! - `thoughtsTokenCount` lies outside `candidatesTokenCount` (`response`);
-//! - streams send whole parts per event, not deltas of one block (`stream`).
+//! - `thoughtsTokenCount` lies outside `candidatesTokenCount` (`response`, `client_response`);
+//! - streams send whole parts per event, not deltas of one block (`stream`, `client_stream`).
 
+mod client_request;
 mod error;
 mod request;
 mod response;
@@ -22,6 +32,7 @@ pub mod schema;
 mod stream;
 pub mod wire;
 
+pub use client_request::{ClientRequest, decode_client_request};
 pub use error::decode_error;
 pub use request::{SKIP_SIGNATURE, build_request, encode_request, mime_from_url};
 pub use response::decode_response;

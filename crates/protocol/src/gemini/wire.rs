@@ -7,6 +7,11 @@
 //! later are ignored rather than fatal; everything serialises without its empty options, because
 //! the API rejects some nulls (`"functionCall": null` is "Cannot find field" on some versions).
 //!
+//! The REST API reads every field in camelCase or snake_case (`inlineData` / `inline_data`).
+//! The part types accept both spellings, since clients may send either, and always write
+//! camelCase. The request members around the parts are read as plain JSON by the client-side
+//! decoder (`client_request`), which must see every member it drops.
+//!
 //! Schemas (`parameters`, `responseSchema`) and function arguments stay [`Value`]s: they are
 //! JSON-in-JSON that this crate cleans ([`super::schema`]) but never needs to type.
 
@@ -44,20 +49,36 @@ pub struct Content {
 pub struct Part {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "inline_data",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inline_data: Option<Blob>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, alias = "file_data", skip_serializing_if = "Option::is_none")]
     pub file_data: Option<FileData>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "function_call",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub function_call: Option<FunctionCall>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "function_response",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub function_response: Option<FunctionResponse>,
     /// The part is a thought (summary) rather than answer text.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub thought: bool,
     /// Opaque reasoning state; must go back on the same part next turn (Gemini 3 enforces it
     /// for function calls).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "thought_signature",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub thought_signature: Option<String>,
 }
 
@@ -65,7 +86,7 @@ pub struct Part {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Blob {
-    #[serde(default)]
+    #[serde(default, alias = "mime_type")]
     pub mime_type: String,
     #[serde(default)]
     pub data: String,
@@ -75,9 +96,9 @@ pub struct Blob {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FileData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, alias = "mime_type", skip_serializing_if = "Option::is_none")]
     pub mime_type: Option<String>,
-    #[serde(default)]
+    #[serde(default, alias = "file_uri")]
     pub file_uri: String,
 }
 

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::canonical::CacheControl;
+use crate::canonical::{CacheControl, Reasoning, ToolChoice};
 
 fn decode(body: Value) -> ClientRequest {
     decode_client_request(body.to_string().as_bytes()).unwrap()
@@ -221,6 +221,15 @@ fn a_function_response_that_answers_no_call_is_refused() {
         misplaced.param.as_deref(),
         Some("contents[0].parts[0].functionCall")
     );
+    let answered_by_the_model = refused(json!({"contents": [
+        user_text("hi"),
+        {"role": "model", "parts": [{"functionCall": {"name": "f"}}, {"functionResponse": {"name": "f", "response": {}}}]},
+    ]}));
+    assert_eq!(
+        answered_by_the_model.param.as_deref(),
+        Some("contents[1].parts[1].functionResponse"),
+        "tool results are the user's side of the conversation"
+    );
 }
 
 #[test]
@@ -332,151 +341,6 @@ fn snake_case_spellings_read_like_camel_case() {
         decoded.dropped.is_empty(),
         "nothing was lost: {:?}",
         decoded.dropped
-    );
-}
-
-#[test]
-fn openapi_parameters_become_json_schema() {
-    let decoded = decode(json!({
-        "contents": [user_text("hi")],
-        "tools": [{"functionDeclarations": [
-            {"name": "search", "description": "Search the web.",
-             "parameters": {"type": "OBJECT", "properties": {
-                 "query": {"type": "STRING", "description": "What to look for"},
-                 "type": {"type": "STRING", "nullable": true},
-                 "tags": {"type": "ARRAY", "items": {"type": "STRING"}, "max_items": 3},
-             }, "required": ["query"]}},
-            {"name": "now"},
-        ]}]
-    }));
-    let tools = &decoded.request.tools;
-    assert_eq!(
-        tools[0].parameters,
-        json!({"type": "object", "properties": {
-            "query": {"type": "string", "description": "What to look for"},
-            "type": {"type": ["string", "null"]},
-            "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 3},
-        }, "required": ["query"]}),
-        "type names lower-cased, nullable folded into the type, keywords camelCased, and a \
-         property named `type` left alone"
-    );
-    assert_eq!(tools[0].description.as_deref(), Some("Search the web."));
-    assert_eq!(
-        tools[1].parameters,
-        json!({"type": "object", "properties": {}}),
-        "a function without parameters takes an empty object"
-    );
-}
-
-#[test]
-fn tool_config_modes_and_allowed_names() {
-    let with_config = |config: Value| {
-        decode(json!({
-            "contents": [user_text("hi")],
-            "tools": [{"functionDeclarations": [{"name": "a"}, {"name": "b"}, {"name": "c"}]}],
-            "toolConfig": {"functionCallingConfig": config},
-        }))
-        .request
-    };
-    let names = |req: &ChatRequest| req.tools.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
-    assert_eq!(
-        with_config(json!({"mode": "AUTO"})).tool_choice,
-        Some(ToolChoice::Auto)
-    );
-    assert_eq!(
-        with_config(json!({"mode": "VALIDATED"})).tool_choice,
-        Some(ToolChoice::Auto)
-    );
-    assert_eq!(
-        with_config(json!({"mode": "NONE"})).tool_choice,
-        Some(ToolChoice::None)
-    );
-    assert_eq!(
-        with_config(json!({"mode": "ANY"})).tool_choice,
-        Some(ToolChoice::Required)
-    );
-    let one = with_config(json!({"mode": "ANY", "allowedFunctionNames": ["b"]}));
-    assert_eq!(one.tool_choice, Some(ToolChoice::Tool("b".into())));
-    assert_eq!(
-        names(&one),
-        ["a", "b", "c"],
-        "forcing one tool keeps the others declared"
-    );
-    let two = with_config(json!({"mode": "ANY", "allowedFunctionNames": ["a", "c"]}));
-    assert_eq!(two.tool_choice, Some(ToolChoice::Required));
-    assert_eq!(
-        names(&two),
-        ["a", "c"],
-        "several allowed names narrow the tools"
-    );
-
-    let error = refused(json!({
-        "contents": [user_text("hi")],
-        "tools": [{"functionDeclarations": [{"name": "a"}]}],
-        "toolConfig": {"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["zzz"]}},
-    }));
-    assert_eq!(
-        error.param.as_deref(),
-        Some("toolConfig.functionCallingConfig.allowedFunctionNames")
-    );
-}
-
-#[test]
-fn generation_config_maps_to_sampling_output_and_reasoning() {
-    let decoded = decode(json!({
-        "contents": [user_text("hi")],
-        "generationConfig": {"temperature": 0.2, "topP": 0.9, "topK": 40.0, "maxOutputTokens": 1024,
-                             "stopSequences": ["\n\n"], "responseMimeType": "application/json",
-                             "responseSchema": {"type": "OBJECT", "properties": {"a": {"type": "INTEGER"}}},
-                             "thinkingConfig": {"thinkingLevel": "high", "includeThoughts": true}}
-    }));
-    let req = &decoded.request;
-    assert_eq!(
-        (req.temperature, req.top_p, req.top_k, req.max_tokens),
-        (Some(0.2), Some(0.9), Some(40), Some(1024)),
-        "topK written as a float (the Python SDK's type) is still a count"
-    );
-    assert_eq!(
-        req.response_format,
-        Some(ResponseFormat::JsonSchema {
-            name: "response".into(),
-            schema: json!({"type": "object", "properties": {"a": {"type": "integer"}}}),
-            strict: None
-        })
-    );
-    assert_eq!(
-        req.reasoning,
-        Some(Reasoning {
-            effort: Some(Effort::High),
-            budget_tokens: None,
-            include_thoughts: true
-        })
-    );
-
-    let reasoning = |budget: i64| {
-        decode(json!({"contents": [user_text("hi")],
-                      "generationConfig": {"thinkingConfig": {"thinkingBudget": budget}}}))
-        .request
-        .reasoning
-        .unwrap()
-    };
-    assert_eq!(
-        reasoning(0).effort,
-        Some(Effort::None),
-        "budget 0 turns reasoning off"
-    );
-    assert_eq!(
-        reasoning(-1).effort,
-        Some(Effort::Medium),
-        "-1 is Gemini's dynamic budget"
-    );
-    assert_eq!(reasoning(2048).budget_tokens, Some(2048));
-
-    let json_mode = decode(json!({"contents": [user_text("hi")],
-                                  "generationConfig": {"responseMimeType": "application/json"}}));
-    assert_eq!(
-        json_mode.request.response_format,
-        Some(ResponseFormat::JsonObject)
     );
 }
 

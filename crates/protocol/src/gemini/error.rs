@@ -11,11 +11,46 @@
 //! - a prompt over the context window ("The input token count (…) exceeds the maximum number
 //!   of tokens allowed") gets the code `context_length_exceeded`, the name OpenAI-format
 //!   clients (Codex) act on. Other errors keep Gemini's status name as their code.
+//!
+//! The other way, [`encode_client_error`] writes any canonical error (a provider's, or the
+//! gateway's own) in the same shape for Gemini clients. Gemini CLI and the SDKs retry by HTTP
+//! status (429 and 5xx), so the status stays what it was wherever Google uses it; the
+//! `google.rpc.Code` name follows from it. Statuses Google does not answer with are replaced by
+//! the one the error's kind implies: 413 becomes 400 `INVALID_ARGUMENT` (Google's answer to an
+//! oversized request), Anthropic's 529 becomes 503 `UNAVAILABLE`, 408 becomes 504
+//! `DEADLINE_EXCEEDED`, other 5xx 500 `INTERNAL`.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::wire::ErrorStatus;
 use crate::canonical::{ApiError, ErrorKind};
+
+/// A canonical error as a Gemini client expects it: status and `{"error": {code, message,
+/// status}}`.
+pub fn encode_client_error(err: &ApiError) -> (u16, Value) {
+    let (status, rpc) = match err.status {
+        400 => (400, "INVALID_ARGUMENT"),
+        401 => (401, "UNAUTHENTICATED"),
+        403 => (403, "PERMISSION_DENIED"),
+        404 => (404, "NOT_FOUND"),
+        429 => (429, "RESOURCE_EXHAUSTED"),
+        500 => (500, "INTERNAL"),
+        503 | 529 => (503, "UNAVAILABLE"),
+        504 => (504, "DEADLINE_EXCEEDED"),
+        _ => match err.kind {
+            ErrorKind::InvalidRequest | ErrorKind::RequestTooLarge => (400, "INVALID_ARGUMENT"),
+            ErrorKind::Authentication => (401, "UNAUTHENTICATED"),
+            ErrorKind::PermissionDenied => (403, "PERMISSION_DENIED"),
+            ErrorKind::NotFound => (404, "NOT_FOUND"),
+            ErrorKind::RateLimited => (429, "RESOURCE_EXHAUSTED"),
+            ErrorKind::Overloaded => (503, "UNAVAILABLE"),
+            ErrorKind::Timeout => (504, "DEADLINE_EXCEEDED"),
+            ErrorKind::ServerError => (500, "INTERNAL"),
+        },
+    };
+    let body = json!({"error": {"code": status, "message": err.message, "status": rpc}});
+    (status, body)
+}
 
 /// Decodes an error answer (any non-2xx status).
 pub fn decode_error(status: u16, body: &[u8]) -> ApiError {
@@ -194,5 +229,76 @@ mod tests {
             (500, "x"),
             "odd fields must not lose the message"
         );
+    }
+
+    fn api_error(status: u16, kind: ErrorKind) -> ApiError {
+        ApiError {
+            status,
+            kind,
+            message: "m".into(),
+            code: None,
+        }
+    }
+
+    #[test]
+    fn client_errors_carry_googles_status_names_by_http_status() {
+        for (status, kind, expected, rpc) in [
+            (400, ErrorKind::InvalidRequest, 400, "INVALID_ARGUMENT"),
+            (401, ErrorKind::Authentication, 401, "UNAUTHENTICATED"),
+            (403, ErrorKind::PermissionDenied, 403, "PERMISSION_DENIED"),
+            (404, ErrorKind::NotFound, 404, "NOT_FOUND"),
+            (413, ErrorKind::RequestTooLarge, 400, "INVALID_ARGUMENT"),
+            (429, ErrorKind::RateLimited, 429, "RESOURCE_EXHAUSTED"),
+            (500, ErrorKind::ServerError, 500, "INTERNAL"),
+            (503, ErrorKind::Overloaded, 503, "UNAVAILABLE"),
+            (529, ErrorKind::Overloaded, 503, "UNAVAILABLE"),
+            (504, ErrorKind::Timeout, 504, "DEADLINE_EXCEEDED"),
+        ] {
+            let (sent, body) = encode_client_error(&api_error(status, kind));
+            assert_eq!(
+                (sent, body),
+                (
+                    expected,
+                    json!({"error": {"code": expected, "message": "m", "status": rpc}})
+                ),
+                "HTTP {status}"
+            );
+        }
+    }
+
+    #[test]
+    fn statuses_google_never_sends_follow_the_kind() {
+        for (status, kind, expected, rpc) in [
+            (408, ErrorKind::Timeout, 504, "DEADLINE_EXCEEDED"),
+            (422, ErrorKind::InvalidRequest, 400, "INVALID_ARGUMENT"),
+            (502, ErrorKind::ServerError, 500, "INTERNAL"),
+            (502, ErrorKind::Overloaded, 503, "UNAVAILABLE"),
+            (200, ErrorKind::RateLimited, 429, "RESOURCE_EXHAUSTED"),
+        ] {
+            let (sent, body) = encode_client_error(&api_error(status, kind));
+            assert_eq!(
+                (sent, body["error"]["status"].as_str()),
+                (expected, Some(rpc)),
+                "HTTP {status} {kind:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_encoded_error_decodes_back_to_the_same_kind() {
+        for kind in [
+            ErrorKind::InvalidRequest,
+            ErrorKind::Authentication,
+            ErrorKind::PermissionDenied,
+            ErrorKind::NotFound,
+            ErrorKind::RateLimited,
+            ErrorKind::Overloaded,
+            ErrorKind::Timeout,
+            ErrorKind::ServerError,
+        ] {
+            let (status, body) = encode_client_error(&api_error(default_status(kind), kind));
+            let decoded = decode_error(status, body.to_string().as_bytes());
+            assert_eq!((decoded.kind, decoded.message.as_str()), (kind, "m"));
+        }
     }
 }

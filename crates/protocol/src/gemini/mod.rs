@@ -24,7 +24,10 @@
 //! - `thoughtsTokenCount` lies outside `candidatesTokenCount` (`response`, `client_response`);
 //! - streams send whole parts per event, not deltas of one block (`stream`, `client_stream`).
 
+mod client_config;
 mod client_request;
+mod client_response;
+mod client_stream;
 mod error;
 mod request;
 mod response;
@@ -33,7 +36,9 @@ mod stream;
 pub mod wire;
 
 pub use client_request::{ClientRequest, decode_client_request};
-pub use error::decode_error;
+pub use client_response::{encode_client_response, encode_count_tokens, model_entry};
+pub use client_stream::ClientEncoder;
+pub use error::{decode_error, encode_client_error};
 pub use request::{SKIP_SIGNATURE, build_request, encode_request, mime_from_url};
 pub use response::decode_response;
 pub use schema::clean_schema;

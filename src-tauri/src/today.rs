@@ -96,6 +96,7 @@ mod tests {
             cache_hit: false,
             key_last_four: None,
             client_key: None,
+            warnings: Vec::new(),
         }
     }
 

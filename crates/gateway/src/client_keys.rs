@@ -58,7 +58,8 @@ pub fn sha256_hex(key: &str) -> String {
         .collect()
 }
 
-/// The key a request presents: `Authorization: Bearer …`, else `x-api-key`.
+/// The key a request presents: `Authorization: Bearer …`, else `x-api-key`, else Google's
+/// `x-goog-api-key` (the Gemini API's `?key=` is moved there by its handler).
 fn presented_key(headers: &HeaderMap) -> Option<&str> {
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -69,6 +70,7 @@ fn presented_key(headers: &HeaderMap) -> Option<&str> {
         });
     bearer
         .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))
+        .or_else(|| headers.get("x-goog-api-key").and_then(|v| v.to_str().ok()))
         .map(str::trim)
         .filter(|k| !k.is_empty())
 }

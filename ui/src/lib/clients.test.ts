@@ -9,6 +9,8 @@ describe('client setups', () => {
     expect(setups.map((s) => s.id)).toEqual([
       'claude-code',
       'codex',
+      'gemini-cli',
+      'opencode',
       'continue',
       'cline',
       'zed',
@@ -29,6 +31,10 @@ describe('client setups', () => {
     expect(code('aider')).toContain('--openai-api-base http://127.0.0.1:4545/v1 ')
     expect(code('zed')).toContain('"api_url": "http://127.0.0.1:4545/v1"')
     expect(code('curl')).toContain('curl http://127.0.0.1:4545/v1/chat/completions')
+    expect(code('gemini-cli')).toContain('GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:4545 ')
+    expect(JSON.parse(code('opencode')).provider.switchyard.options.baseURL).toBe(
+      'http://127.0.0.1:4545/v1',
+    )
   })
 
   it('fills in the chosen model', () => {

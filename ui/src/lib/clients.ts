@@ -35,6 +35,44 @@ export function clientSetups(proxyUrl: string, model: string): ClientSetup[] {
       ],
     },
     {
+      id: 'gemini-cli',
+      name: 'Gemini CLI',
+      intro: 'Gemini CLI speaks the Gemini API; Switchyard translates for every other provider.',
+      snippets: [
+        { label: 'Shell', code: `GOOGLE_GEMINI_BASE_URL=${root} GEMINI_API_KEY=any gemini -m ${model}` },
+        {
+          label: '~/.gemini/settings.json',
+          code: JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }, null, 2),
+        },
+      ],
+    },
+    {
+      id: 'opencode',
+      name: 'opencode',
+      intro: 'Add Switchyard as an OpenAI-compatible provider in opencode.json.',
+      snippets: [
+        {
+          label: 'opencode.json',
+          code: JSON.stringify(
+            {
+              $schema: 'https://opencode.ai/config.json',
+              provider: {
+                switchyard: {
+                  npm: '@ai-sdk/openai-compatible',
+                  name: 'Switchyard',
+                  options: { baseURL: v1, apiKey: 'any' },
+                  models: { [model]: {} },
+                },
+              },
+              model: `switchyard/${model}`,
+            },
+            null,
+            2,
+          ),
+        },
+      ],
+    },
+    {
       id: 'continue',
       name: 'Continue',
       intro: 'In config.yaml; chat, FIM autocomplete and embeddings all go through Switchyard.',

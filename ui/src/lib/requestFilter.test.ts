@@ -30,6 +30,7 @@ const row: RequestRow = {
   cache_hit: false,
   key_last_four: null,
   client_key: null,
+  warnings: [],
 } as RequestRow
 
 const f = (q: string) => filtersFrom(new URLSearchParams(q))

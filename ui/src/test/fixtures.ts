@@ -52,6 +52,7 @@ export function requestRow(id: string, extra: Partial<RequestRow> = {}): Request
     cache_hit: false,
     key_last_four: 'WXYZ',
     client_key: null,
+    warnings: [],
     ...extra,
   }
 }

@@ -106,6 +106,8 @@ pub struct Record {
     pub key_last_four: Option<String>,
     /// The name of the client key the request presented (see [`crate::client_keys`]).
     pub client_key: Option<String>,
+    /// What translation left out of the request (see `requests/6`).
+    pub warnings: Vec<String>,
 }
 
 /// Handle to the history: hands records to the writer and answers queries.

@@ -60,6 +60,12 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "ALTER TABLE requests ADD COLUMN client_key TEXT;
          CREATE INDEX requests_by_client_key ON requests (client_key, started_at);",
     ),
+    // What translation left out of the request because the provider cannot express it (a
+    // hosted tool, a beta), as a JSON array of sentences; null when nothing was left out.
+    (
+        "requests/6",
+        "ALTER TABLE requests ADD COLUMN warnings TEXT;",
+    ),
 ];
 
 pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
@@ -74,9 +80,9 @@ pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
             upstream_model, status, outcome, stream, attempts, input_tokens, cached_input_tokens,
             cache_write_tokens, output_tokens, reasoning_tokens, usage_estimated, cost_usd,
             latency_ms, ttft_ms, tags, error, price_source, cache_hit, key_last_four,
-            client_key)
+            client_key, warnings)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                 ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+                 ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
     )?
     .execute(params![
         r.id,
@@ -106,6 +112,7 @@ pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
         r.cache_hit,
         r.key_last_four,
         r.client_key,
+        (!r.warnings.is_empty()).then(|| serde_json::to_string(&r.warnings).unwrap_or_default()),
     ])?;
     Ok(())
 }
@@ -118,7 +125,8 @@ pub fn delete_before(conn: &Connection, cutoff_ms: i64) -> rusqlite::Result<usiz
 pub const COLUMNS: &str = "id, started_at, client, inbound_api, requested_model, provider, \
     upstream_model, status, outcome, stream, attempts, input_tokens, cached_input_tokens, \
     cache_write_tokens, output_tokens, reasoning_tokens, usage_estimated, cost_usd, latency_ms, \
-    ttft_ms, tags, error, user_agent, price_source, cache_hit, key_last_four, client_key";
+    ttft_ms, tags, error, user_agent, price_source, cache_hit, key_last_four, client_key, \
+    warnings";
 
 /// A history row as the admin API and the CLI show it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
@@ -157,6 +165,8 @@ pub struct RequestRow {
     pub key_last_four: Option<String>,
     /// The name of the Switchyard client key the request presented.
     pub client_key: Option<String>,
+    /// What translation left out because the provider cannot express it (empty when nothing).
+    pub warnings: Vec<String>,
 }
 
 pub fn from_row(row: &Row<'_>) -> rusqlite::Result<RequestRow> {
@@ -190,6 +200,10 @@ pub fn from_row(row: &Row<'_>) -> rusqlite::Result<RequestRow> {
         cache_hit: row.get(24)?,
         key_last_four: row.get(25)?,
         client_key: row.get(26)?,
+        warnings: row
+            .get::<_, Option<String>>(27)?
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default(),
     })
 }
 

@@ -38,6 +38,7 @@ fn record(id: &str, started_at_ms: i64, model: &str, cost: Option<f64>) -> Recor
         cache_hit: false,
         key_last_four: None,
         client_key: None,
+        warnings: Vec::new(),
     }
 }
 

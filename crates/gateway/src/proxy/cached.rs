@@ -26,7 +26,9 @@ pub fn ttl(
     inbound: &Inbound<'_>,
     resolution: &Resolution<'_>,
 ) -> Result<Option<Duration>, ProxyError> {
-    if api == ClientApi::CountTokens {
+    // The Gemini API's answers are not cached: a cached stream replays as SSE, and its
+    // clients may ask for the JSON-array framing instead.
+    if api.counts_tokens() || api.speaks_gemini() {
         return Ok(None);
     }
     let route_default = match resolution {

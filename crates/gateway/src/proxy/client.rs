@@ -1,11 +1,14 @@
 //! The API a client speaks, and what follows from it: the history's `inbound_api` name, which
 //! provider kinds it reaches unchanged (pass-through) and which only through translation, the
 //! upstream path of a pass-through, and the shape of its errors.
+//!
+//! The Gemini API differs from the others in one way that matters here: the model and whether
+//! to stream are in the URL (`/v1beta/models/{model}:streamGenerateContent`), not the body.
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use switchyard_protocol::canonical::ApiError;
-use switchyard_protocol::{anthropic, openai_chat, openai_responses};
+use switchyard_protocol::{anthropic, gemini, openai_chat, openai_responses};
 
 use crate::config::ProviderKind;
 use crate::error::ProxyError;
@@ -18,6 +21,10 @@ pub enum ClientApi {
     Messages,
     CountTokens,
     Responses,
+    /// Google's `generateContent` and `streamGenerateContent` (Gemini CLI, google-genai).
+    GenerateContent,
+    /// Google's `countTokens`.
+    GeminiCountTokens,
 }
 
 impl ClientApi {
@@ -29,6 +36,8 @@ impl ClientApi {
             ClientApi::Messages => "messages",
             ClientApi::CountTokens => "count_tokens",
             ClientApi::Responses => "responses",
+            ClientApi::GenerateContent => "generate_content",
+            ClientApi::GeminiCountTokens => "gemini_count_tokens",
         }
     }
 
@@ -39,6 +48,9 @@ impl ClientApi {
             ClientApi::Messages | ClientApi::CountTokens => kind == ProviderKind::Anthropic,
             // Only OpenAI itself serves the Responses API; compatible servers get chat.
             ClientApi::Responses => kind == ProviderKind::OpenAi,
+            ClientApi::GenerateContent | ClientApi::GeminiCountTokens => {
+                kind == ProviderKind::Gemini
+            }
         }
     }
 
@@ -46,11 +58,20 @@ impl ClientApi {
     pub fn translates(self) -> bool {
         matches!(
             self,
-            ClientApi::Chat | ClientApi::Messages | ClientApi::Responses
+            ClientApi::Chat
+                | ClientApi::Messages
+                | ClientApi::Responses
+                | ClientApi::GenerateContent
         )
     }
 
-    /// The path under the provider's base URL for a pass-through.
+    /// Whether a provider without such an endpoint gets the answer from a local estimate.
+    pub fn counts_tokens(self) -> bool {
+        matches!(self, ClientApi::CountTokens | ClientApi::GeminiCountTokens)
+    }
+
+    /// The path under the provider's base URL for a pass-through. The Gemini API names the
+    /// model in the path: see [`switchyard_protocol::gemini::path`].
     pub fn upstream_path(self) -> &'static str {
         match self {
             ClientApi::Chat => "/chat/completions",
@@ -59,11 +80,22 @@ impl ClientApi {
             ClientApi::Messages => "/v1/messages",
             ClientApi::CountTokens => "/v1/messages/count_tokens",
             ClientApi::Responses => "/responses",
+            ClientApi::GenerateContent | ClientApi::GeminiCountTokens => "",
         }
     }
 
     pub fn streams(self) -> bool {
-        !matches!(self, ClientApi::Embeddings | ClientApi::CountTokens)
+        !matches!(
+            self,
+            ClientApi::Embeddings | ClientApi::CountTokens | ClientApi::GeminiCountTokens
+        )
+    }
+
+    pub fn speaks_gemini(self) -> bool {
+        matches!(
+            self,
+            ClientApi::GenerateContent | ClientApi::GeminiCountTokens
+        )
     }
 
     fn speaks_anthropic(self) -> bool {
@@ -72,7 +104,7 @@ impl ClientApi {
 
     /// A gateway error in the client's own shape.
     pub fn error_response(self, err: &ProxyError) -> Response {
-        if self.speaks_anthropic() {
+        if self.speaks_anthropic() || self.speaks_gemini() {
             self.api_error_response(&err.to_api_error())
         } else {
             err.clone().into_response()
@@ -84,6 +116,9 @@ impl ClientApi {
         let (status, body) = match self {
             ClientApi::Messages | ClientApi::CountTokens => anthropic::encode_error(err),
             ClientApi::Responses => openai_responses::encode_error(err),
+            ClientApi::GenerateContent | ClientApi::GeminiCountTokens => {
+                gemini::encode_client_error(err)
+            }
             _ => openai_chat::encode_error(err),
         };
         let status =

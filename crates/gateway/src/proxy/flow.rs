@@ -16,7 +16,7 @@ use axum::response::Response;
 use switchyard_protocol::RawObject;
 use switchyard_protocol::canonical::{ChatRequest, ToolNames, TranslateError};
 use switchyard_protocol::openai_responses::ResponsesContext;
-use switchyard_protocol::{anthropic, openai_chat, openai_responses};
+use switchyard_protocol::{anthropic, gemini, openai_chat, openai_responses};
 
 use super::call::push_failed_attempt;
 pub use super::call::{
@@ -50,6 +50,19 @@ pub struct Inbound<'a> {
     pub route_timeouts: RouteTimeouts,
     /// When the whole request must be over (`total_secs`), if ever.
     pub deadline: Option<Instant>,
+    /// For the Gemini API, what its URL said.
+    pub gemini: Option<GeminiCall>,
+}
+
+/// A Gemini API call as its URL states it: `/v1beta/models/{model}:{method}[?alt=sse]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeminiCall {
+    pub model: String,
+    /// `streamGenerateContent`.
+    pub stream: bool,
+    /// With `alt=sse` a stream is server-sent events; without it, one JSON array whose
+    /// elements arrive as they are generated.
+    pub sse: bool,
 }
 
 impl Inbound<'_> {
@@ -84,6 +97,13 @@ impl Inbound<'_> {
         })
     }
 
+    /// A Gemini stream asked for without `alt=sse`.
+    pub fn json_array_stream(&self) -> bool {
+        self.gemini
+            .as_ref()
+            .is_some_and(|call| call.stream && !call.sse)
+    }
+
     fn out_of_time(&self) -> bool {
         self.deadline.is_some_and(|d| Instant::now() >= d)
     }
@@ -94,33 +114,61 @@ impl Inbound<'_> {
 pub struct Decoded {
     pub request: ChatRequest,
     pub responses: Option<ResponsesContext>,
+    /// What the provider will not see because its format cannot express it, one sentence
+    /// each: recorded with the request and sent back in `x-switchyard-warnings`.
+    pub warnings: Vec<String>,
 }
 
 impl Inbound<'_> {
     pub fn decoded(&self) -> Result<&Decoded, &TranslateError> {
-        self.decoded
-            .get_or_init(|| match self.api {
-                ClientApi::Chat => openai_chat::decode_request(self.bytes).map(|request| Decoded {
+        self.decoded.get_or_init(|| self.decode()).as_ref()
+    }
+
+    fn decode(&self) -> Result<Decoded, TranslateError> {
+        let plain = |request| Decoded {
+            request,
+            responses: None,
+            warnings: Vec::new(),
+        };
+        match self.api {
+            ClientApi::Chat => openai_chat::decode_request(self.bytes).map(plain),
+            ClientApi::Messages | ClientApi::CountTokens => {
+                let (request, mut warnings) = anthropic::decode_request_with_warnings(self.bytes)?;
+                if let Some(betas) = self
+                    .headers
+                    .get("anthropic-beta")
+                    .and_then(|v| v.to_str().ok())
+                {
+                    warnings.push(format!(
+                        "anthropic-beta: {betas} applies to Anthropic only and was not sent"
+                    ));
+                }
+                Ok(Decoded {
                     request,
                     responses: None,
-                }),
-                ClientApi::Messages | ClientApi::CountTokens => {
-                    anthropic::decode_request(self.bytes).map(|request| Decoded {
-                        request,
-                        responses: None,
-                    })
-                }
-                ClientApi::Responses => {
-                    openai_responses::decode_request(self.bytes).map(|(request, ctx)| Decoded {
-                        request,
-                        responses: Some(ctx),
-                    })
-                }
-                ClientApi::Completions | ClientApi::Embeddings => Err(TranslateError::new(
-                    "this endpoint reaches OpenAI-format providers only",
-                )),
-            })
-            .as_ref()
+                    warnings,
+                })
+            }
+            ClientApi::Responses => {
+                let (request, ctx) = openai_responses::decode_request(self.bytes)?;
+                Ok(Decoded {
+                    request,
+                    warnings: ctx.warnings.clone(),
+                    responses: Some(ctx),
+                })
+            }
+            ClientApi::GenerateContent | ClientApi::GeminiCountTokens => {
+                let decoded = gemini::decode_client_request(self.bytes)?;
+                Ok(Decoded {
+                    request: decoded.request,
+                    responses: None,
+                    warnings: decoded.dropped,
+                })
+            }
+            ClientApi::Completions | ClientApi::Embeddings => Err(TranslateError::new(
+                "this endpoint reaches OpenAI-format providers only",
+            )),
+        }
     }
 }
 
@@ -153,6 +201,16 @@ pub async fn handle(
     api: ClientApi,
     request: axum::extract::Request,
 ) -> Response {
+    handle_call(state, api, request, None).await
+}
+
+/// [`handle`] for an API whose URL names the model (Gemini's).
+pub async fn handle_call(
+    state: Arc<AppState>,
+    api: ClientApi,
+    request: axum::extract::Request,
+    call: Option<GeminiCall>,
+) -> Response {
     let config = state.config.load_full();
     let (parts, body) = request.into_parts();
     let mut rec = Recorder::start(&state.history, api.inbound_api(), &parts.headers);
@@ -169,7 +227,14 @@ pub async fn handle(
                     config.logging.max_stored_body_bytes,
                 ));
             }
-            match parse(api, &bytes, &parts.headers, parts.uri.query(), &mut rec) {
+            match parse(
+                api,
+                &bytes,
+                &parts.headers,
+                parts.uri.query(),
+                call,
+                &mut rec,
+            ) {
                 Ok(inbound) => route(&state, &config, inbound, rec).await,
                 Err(err) => reject(api, rec, err).await,
             }
@@ -237,6 +302,7 @@ fn parse<'a>(
     bytes: &'a [u8],
     headers: &'a HeaderMap,
     query: Option<&'a str>,
+    call: Option<GeminiCall>,
     rec: &mut Recorder,
 ) -> Result<Inbound<'a>, ProxyError> {
     let body = RawObject::parse(bytes).map_err(|e| {
@@ -248,23 +314,29 @@ fn parse<'a>(
         message,
         param: Some(param.to_owned()),
     };
-    let model = match body.get::<String>("model") {
-        Ok(Some(model)) if !model.trim().is_empty() => model,
-        Ok(_) => {
+    let model = match (&call, body.get::<String>("model")) {
+        (Some(call), _) => call.model.clone(),
+        (None, Ok(Some(model))) if !model.trim().is_empty() => model,
+        (None, Ok(_)) => {
             return Err(invalid(
                 "You must provide a model parameter.".into(),
                 "model",
             ));
         }
-        Err(e) => return Err(invalid(e, "model")),
+        (None, Err(e)) => return Err(invalid(e, "model")),
     };
     rec.row().requested_model = Some(model);
-    let stream = api.streams()
-        && body
-            .get::<Option<bool>>("stream")
-            .map_err(|e| invalid(e, "stream"))?
-            .flatten()
-            .unwrap_or(false);
+    let stream = match &call {
+        Some(call) => call.stream,
+        None => {
+            api.streams()
+                && body
+                    .get::<Option<bool>>("stream")
+                    .map_err(|e| invalid(e, "stream"))?
+                    .flatten()
+                    .unwrap_or(false)
+        }
+    };
     rec.row().stream = stream;
     let client_wants_usage = body
         .get::<serde_json::Value>("stream_options")
@@ -277,6 +349,9 @@ fn parse<'a>(
         ClientApi::Responses => Some("input"),
         ClientApi::Embeddings => Some("input"),
         ClientApi::Completions => Some("prompt"),
+        ClientApi::GenerateContent => Some("contents"),
+        // `contents`, or a whole `generateContentRequest`.
+        ClientApi::GeminiCountTokens => None,
     };
     if let Some(field) = required.filter(|f| !body.has(f)) {
         return Err(invalid(
@@ -296,6 +371,7 @@ fn parse<'a>(
         cache: None,
         route_timeouts: RouteTimeouts::default(),
         deadline: None,
+        gemini: call,
     })
 }
 
@@ -312,7 +388,7 @@ async fn route(
         );
         return reject(api, rec, err).await;
     }
-    if api != ClientApi::CountTokens
+    if !api.counts_tokens()
         && let Err(err) = state
             .budgets
             .admit(config.budgets.as_ref(), chrono::Utc::now())
@@ -368,7 +444,7 @@ async fn try_targets(
         rec.row().provider = Some(provider.id.clone());
         rec.row().upstream_model = Some(target.model.clone());
         let passes = api.passes_through(provider.kind);
-        if !passes && api == ClientApi::CountTokens {
+        if !passes && api.counts_tokens() {
             // No count_tokens upstream: answer locally (Claude Code's context meter needs it).
             return translated::count_tokens_locally(config, inbound, rec).await;
         }
@@ -406,6 +482,7 @@ async fn try_targets(
             let effective = inbound.effective(provider);
             let provider = &effective;
             let tried = if passes {
+                rec.row().warnings.clear();
                 passthrough::attempt(state, provider, &target.model, inbound, secret, &mut rec)
                     .await
             } else {
@@ -496,9 +573,40 @@ async fn answer(
     match mode {
         Mode::Passthrough => passthrough::answer(state, config, response, inbound, rec).await,
         Mode::Translated { kind, names } => {
-            translated::answer(state, config, response, kind, names, inbound, rec).await
+            let response =
+                translated::answer(state, config, response, kind, names, inbound, rec).await;
+            match inbound.decoded() {
+                Ok(decoded) => with_warnings(response, &decoded.warnings),
+                Err(_) => response,
+            }
         }
     }
+}
+
+/// `x-switchyard-warnings`: what translation left out, sentences joined by ` | ` (header
+/// values are visible ASCII, so anything else becomes `?`).
+fn with_warnings(mut response: Response, warnings: &[String]) -> Response {
+    if warnings.is_empty() {
+        return response;
+    }
+    let joined: String = warnings
+        .join(" | ")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
+        .take(2048)
+        .collect();
+    if let Ok(value) = HeaderValue::from_str(&joined) {
+        response
+            .headers_mut()
+            .insert("x-switchyard-warnings", value);
+    }
+    response
 }
 
 fn unknown_model(config: &Config, model: &str, why: ResolveError) -> ProxyError {

@@ -1,15 +1,20 @@
-//! `GET /v1/models` in the three shapes clients expect (FIELD-NOTES): Codex CLI's
-//! `{"models": [...]}` when `client_version` is in the query, Anthropic's list when an
-//! `anthropic-version` header is sent, and OpenAI's `{"object": "list", "data": [...]}`
-//! otherwise. The list is the route aliases plus every provider's listed models.
+//! `GET /v1/models` in the four shapes clients expect: Codex CLI's `{"models": [...]}` when
+//! `client_version` is in the query, Anthropic's list when an `anthropic-version` header is
+//! sent, Google's `{"models": [{"name": "models/…"}]}` when a Gemini key (`x-goog-api-key`,
+//! `?key=`) is, and OpenAI's `{"object": "list", "data": [...]}` otherwise. The list is the
+//! route aliases plus every provider's listed models.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
+use switchyard_protocol::gemini;
+
+use super::client::ClientApi;
+use crate::error::ProxyError;
 use crate::state::SharedState;
 
 /// A fixed creation time: the models are configuration, not objects with a history.
@@ -20,6 +25,9 @@ pub async fn list(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
+    if speaks_gemini(&headers, &query) {
+        return gemini_list(State(state)).await;
+    }
     let config = state.config.load();
     let models = config.listed_models();
     if query.contains_key("client_version") {
@@ -51,4 +59,63 @@ pub async fn list(
         .map(|m| json!({"id": m.id, "object": "model", "created": CREATED, "owned_by": m.owned_by}))
         .collect();
     Json(json!({"object": "list", "data": items})).into_response()
+}
+
+/// Google's clients send their key as `x-goog-api-key` or `?key=`, and nothing else does.
+fn speaks_gemini(headers: &HeaderMap, query: &HashMap<String, String>) -> bool {
+    headers.contains_key("x-goog-api-key") || query.contains_key("key")
+}
+
+/// `GET /v1beta/models` (and `/v1/models` from a Gemini client): the same models in Google's
+/// shape, `{"models": [{"name": "models/…", …}]}`.
+pub async fn gemini_list(State(state): State<SharedState>) -> Response {
+    let config = state.config.load();
+    let items: Vec<Value> = config
+        .listed_models()
+        .iter()
+        .map(|m| gemini::model_entry(&m.id, &m.id))
+        .collect();
+    Json(json!({ "models": items })).into_response()
+}
+
+/// `GET /v1beta/models/{model}`: one model in Google's shape; any name the gateway can
+/// route is a model (a client may name a provider's model that is not listed).
+pub async fn gemini_one(State(state): State<SharedState>, Path(name): Path<String>) -> Response {
+    let name = name.strip_prefix("models/").unwrap_or(&name).to_owned();
+    if state.config.load().resolve(&name).is_err() {
+        let err = ProxyError::ModelNotFound {
+            message: format!(
+                "models/{name} is not found: it is no route alias, provider/model or listed model."
+            ),
+        };
+        return ClientApi::GenerateContent.error_response(&err);
+    }
+    Json(gemini::model_entry(&name, &name)).into_response()
+}
+
+/// `GET /v1/models/{model}`: OpenAI's model object, or Google's from a Gemini client.
+pub async fn one(
+    State(state): State<SharedState>,
+    Path(name): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if speaks_gemini(&headers, &query) {
+        return gemini_one(State(state), Path(name)).await;
+    }
+    let config = state.config.load();
+    match config.listed_models().into_iter().find(|m| m.id == name) {
+        Some(m) => {
+            Json(json!({"id": m.id, "object": "model", "created": CREATED, "owned_by": m.owned_by}))
+                .into_response()
+        }
+        None if config.resolve(&name).is_ok() => Json(
+            json!({"id": name, "object": "model", "created": CREATED, "owned_by": "switchyard"}),
+        )
+        .into_response(),
+        None => ProxyError::ModelNotFound {
+            message: format!("The model '{name}' does not exist in Switchyard's configuration."),
+        }
+        .into_response(),
+    }
 }

@@ -15,12 +15,12 @@ use serde_json::json;
 use switchyard_protocol::Usage;
 use switchyard_protocol::canonical::{ApiError, SseEvent, ToolNames};
 use switchyard_protocol::openai_chat::AnswerProbe;
-use switchyard_protocol::{RawObject, anthropic, openai_responses};
+use switchyard_protocol::{RawObject, anthropic, gemini, openai_responses};
 
 use super::accounting::{account, decorate};
 use super::client::ClientApi;
 use super::flow::{self, Inbound, Mode, Tried};
-use super::pipe::{Observed, OpenAiPassthrough, Pipe};
+use super::pipe::{JsonArray, Observed, OpenAiPassthrough, Pipe};
 use super::recorder::Recorder;
 use super::sse::{RelayParts, relay};
 use super::{estimate, probes};
@@ -49,7 +49,12 @@ pub async fn attempt(
     rec: &mut Recorder,
 ) -> Tried {
     let api = inbound.api;
-    let mut url = crate::upstream::url(provider, api.upstream_path());
+    let mut url = match &inbound.gemini {
+        // Streams are always asked for as SSE, which the relay reads; a client that wanted the
+        // JSON-array framing gets it re-framed.
+        Some(call) => crate::upstream::url(provider, &gemini_path(api, model, call.stream)),
+        None => crate::upstream::url(provider, api.upstream_path()),
+    };
     if let (ClientApi::Messages | ClientApi::CountTokens, Some(query)) = (api, inbound.query) {
         url = format!("{url}?{query}"); // `?beta=true` from Claude Code
     }
@@ -83,9 +88,23 @@ pub async fn attempt(
     .await
 }
 
+/// The upstream path of a Gemini API call for `model`.
+fn gemini_path(api: ClientApi, model: &str, stream: bool) -> String {
+    if api == ClientApi::GeminiCountTokens {
+        let model = model.strip_prefix("models/").unwrap_or(model);
+        return format!("/v1beta/models/{model}:countTokens");
+    }
+    gemini::path(model, stream)
+}
+
 /// The client's body with `model` rewritten, usage requested when asked, and (for Responses)
 /// reasoning items sealed by Switchyard for another provider removed: OpenAI cannot read them.
+/// A Gemini API body is sent as it came: its model is in the URL, and Google rejects members
+/// it does not know.
 fn upstream_body(body: &RawObject<'_>, api: ClientApi, model: &str, ask_usage: bool) -> Bytes {
+    if api.speaks_gemini() {
+        return Bytes::from(body.to_vec());
+    }
     let mut body = body.clone();
     body.set("model", model);
     if ask_usage {
@@ -143,8 +162,14 @@ pub async fn answer(
                 ],
                 responses_error_event,
             )),
+            ClientApi::GenerateContent => Box::new(Observed::new(
+                Box::new(gemini::Decoder::new(ToolNames::default())),
+                &[],
+                gemini_error_event,
+            )),
             _ => Box::new(OpenAiPassthrough::new(inbound.client_wants_usage)),
         };
+        let pipe = JsonArray::wrap_unless_sse(pipe, inbound.json_array_stream());
         let parts = RelayParts {
             config: config.clone(),
             abort: state.abort.clone(),
@@ -185,8 +210,11 @@ async fn whole(
             ClientApi::Messages => anthropic::decode_response(&bytes, &ToolNames::default())
                 .ok()
                 .map(|r| r.usage),
+            ClientApi::GenerateContent => gemini::decode_response(&bytes, &ToolNames::default())
+                .ok()
+                .map(|r| r.usage),
             // Counting tokens is not using them.
-            ClientApi::CountTokens => Some(Usage::default()),
+            ClientApi::CountTokens | ClientApi::GeminiCountTokens => Some(Usage::default()),
             ClientApi::Responses => probes::responses_usage(&bytes),
         };
         account(config, &mut rec, usage, || {
@@ -294,6 +322,11 @@ fn upstream_error_message(status: axum::http::StatusCode, body: &[u8]) -> String
 fn anthropic_error_event(error: &ApiError) -> SseEvent {
     let (_, body) = anthropic::encode_error(error);
     SseEvent::named("error", body.to_string())
+}
+
+fn gemini_error_event(error: &ApiError) -> SseEvent {
+    let (_, body) = gemini::encode_client_error(error);
+    SseEvent::data(body.to_string())
 }
 
 fn responses_error_event(error: &ApiError) -> SseEvent {

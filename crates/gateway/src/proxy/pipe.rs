@@ -8,7 +8,9 @@
 //! - [`Observed`] forwards another format's events untouched (Anthropic, Responses) and feeds a
 //!   copy to a decoder or probe, only to learn usage;
 //! - [`Translate`] decodes the provider's events into canonical ones and encodes them in the
-//!   client's format.
+//!   client's format;
+//! - [`JsonArray`] re-frames another pipe's events as the JSON array Gemini streams without
+//!   `alt=sse`.
 
 use switchyard_protocol::Usage;
 use switchyard_protocol::canonical::{
@@ -27,6 +29,10 @@ pub trait Pipe: Send {
     fn meter(&self) -> &Meter;
     /// True once the stream is complete from the client's point of view.
     fn done(&self) -> bool;
+    /// The answer's `Content-Type`.
+    fn content_type(&self) -> &'static str {
+        "text/event-stream; charset=utf-8"
+    }
 }
 
 /// Usage, output size and errors seen on a stream.
@@ -283,6 +289,92 @@ impl Pipe for Translate {
 
     fn done(&self) -> bool {
         self.done
+    }
+}
+
+/// Gemini's `streamGenerateContent` without `alt=sse`: one JSON array (`[{…},\r\n{…}]`)
+/// whose elements are the events' data, written as they arrive. The inner pipe works in SSE
+/// like every other; this only changes the framing on the way out.
+pub struct JsonArray {
+    inner: Box<dyn Pipe>,
+    opened: bool,
+    closed: bool,
+}
+
+impl JsonArray {
+    /// `pipe` as is, or re-framed when the client asked for the JSON-array stream.
+    pub fn wrap_unless_sse(pipe: Box<dyn Pipe>, json_array: bool) -> Box<dyn Pipe> {
+        if json_array {
+            Box::new(JsonArray {
+                inner: pipe,
+                opened: false,
+                closed: false,
+            })
+        } else {
+            pipe
+        }
+    }
+
+    /// The data of each SSE event in `sse`, as array elements.
+    fn elements(&mut self, sse: &[u8]) -> Vec<u8> {
+        let text = String::from_utf8_lossy(sse);
+        let mut out = String::new();
+        for event in text.split("\n\n") {
+            let data: Vec<&str> = event
+                .lines()
+                .filter_map(|line| line.strip_prefix("data:"))
+                .map(|data| data.strip_prefix(' ').unwrap_or(data))
+                .collect();
+            if data.is_empty() {
+                continue;
+            }
+            out.push_str(if self.opened { ",\r\n" } else { "[" });
+            self.opened = true;
+            out.push_str(&data.join("\n"));
+        }
+        out.into_bytes()
+    }
+
+    fn close(&mut self, mut out: Vec<u8>) -> Vec<u8> {
+        if !self.closed {
+            self.closed = true;
+            if !self.opened {
+                out.push(b'[');
+            }
+            out.push(b']');
+        }
+        out
+    }
+}
+
+impl Pipe for JsonArray {
+    fn event(&mut self, name: Option<&str>, data: &str) -> Vec<u8> {
+        let sse = self.inner.event(name, data);
+        self.elements(&sse)
+    }
+
+    fn end(&mut self) -> Vec<u8> {
+        let sse = self.inner.end();
+        let out = self.elements(&sse);
+        self.close(out)
+    }
+
+    fn fail(&mut self, error: &ApiError) -> Vec<u8> {
+        let sse = self.inner.fail(error);
+        let out = self.elements(&sse);
+        self.close(out)
+    }
+
+    fn meter(&self) -> &Meter {
+        self.inner.meter()
+    }
+
+    fn done(&self) -> bool {
+        self.inner.done()
+    }
+
+    fn content_type(&self) -> &'static str {
+        "application/json; charset=utf-8"
     }
 }
 

@@ -139,5 +139,6 @@ fn empty_record() -> Record {
         cache_hit: false,
         key_last_four: None,
         client_key: None,
+        warnings: Vec::new(),
     }
 }

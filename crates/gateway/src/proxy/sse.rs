@@ -76,6 +76,7 @@ pub fn relay(response: reqwest::Response, parts: RelayParts, mut rec: Recorder) 
         .and_then(|id| parts.config.provider(id))
         .map_or(Duration::from_secs(300), |p| p.timeouts.idle);
     let idle = parts.idle.unwrap_or(idle);
+    let content_type = parts.pipe.content_type();
     let relay = Relay {
         upstream: Box::pin(response.bytes_stream().eventsource()),
         pipe: parts.pipe,
@@ -100,10 +101,7 @@ pub fn relay(response: reqwest::Response, parts: RelayParts, mut rec: Recorder) 
     let mut out = Response::new(Body::from_stream(body));
     *out.headers_mut() = headers;
     let h = out.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream; charset=utf-8"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     h.insert("x-accel-buffering", HeaderValue::from_static("no"));
     super::accounting::decorate(h, provider.as_deref(), model.as_deref(), None);

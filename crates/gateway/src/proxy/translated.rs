@@ -20,7 +20,7 @@ use super::accounting::{account, decorate};
 use super::client::ClientApi;
 use super::flow::{self, Decoded, Inbound, Mode, Tried};
 use super::passthrough::read_answer;
-use super::pipe::{Pipe, Translate};
+use super::pipe::{JsonArray, Pipe, Translate};
 use super::recorder::Recorder;
 use super::sse::{RelayParts, relay};
 use crate::cache::CachedBody;
@@ -37,6 +37,19 @@ fn refused(err: &TranslateError) -> ProxyError {
     }
 }
 
+/// A request this provider cannot be sent, naming the provider it was routed to.
+fn refused_by(err: &TranslateError, provider: &Provider) -> ProxyError {
+    ProxyError::InvalidRequest {
+        message: format!(
+            "{} (the model is routed to provider '{}', kind '{}')",
+            err.message,
+            provider.id,
+            provider.kind.as_str()
+        ),
+        param: err.param.clone(),
+    }
+}
+
 pub async fn attempt(
     state: &AppState,
     provider: &Provider,
@@ -47,8 +60,9 @@ pub async fn attempt(
 ) -> Tried {
     let decoded = match inbound.decoded() {
         Ok(decoded) => decoded,
-        Err(err) => return Tried::Refused(refused(err)),
+        Err(err) => return Tried::Refused(refused_by(err, provider)),
     };
+    rec.row().warnings.clone_from(&decoded.warnings);
     let mut request = decoded.request.clone();
     request.model = model.to_owned();
     request.stream = inbound.stream;
@@ -63,7 +77,7 @@ pub async fn attempt(
     };
     let mut body = match encoded {
         Ok(body) => body,
-        Err(err) => return Tried::Refused(refused(&err)),
+        Err(err) => return Tried::Refused(refused_by(&err, provider)),
     };
     let url = match kind {
         ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
@@ -145,6 +159,7 @@ fn client_id(api: ClientApi, rec: &Recorder) -> String {
     match api {
         ClientApi::Messages | ClientApi::CountTokens => format!("msg_{id}"),
         ClientApi::Responses => format!("resp_{id}"),
+        ClientApi::GenerateContent | ClientApi::GeminiCountTokens => id,
         _ => format!("chatcmpl-{id}"),
     }
 }
@@ -166,6 +181,9 @@ fn client_encoder(
             &model,
             decoded.responses.clone().unwrap_or_default(),
         )),
+        ClientApi::GenerateContent | ClientApi::GeminiCountTokens => {
+            Box::new(gemini::ClientEncoder::new(&id, &model))
+        }
         ClientApi::Chat | ClientApi::Completions | ClientApi::Embeddings => {
             Box::new(openai_chat::Encoder::new(id, model, include_usage))
         }
@@ -185,6 +203,9 @@ fn encode_response(
             names,
             &decoded.responses.clone().unwrap_or_default(),
         ),
+        ClientApi::GenerateContent | ClientApi::GeminiCountTokens => {
+            gemini::encode_client_response(response, names)
+        }
         ClientApi::Chat | ClientApi::Completions | ClientApi::Embeddings => {
             openai_chat::encode_response(response, names)
         }
@@ -218,6 +239,7 @@ pub async fn answer(
             inbound.client_wants_usage,
         );
         let pipe: Box<dyn Pipe> = Box::new(Translate::new(provider_decoder(kind, names), encoder));
+        let pipe = JsonArray::wrap_unless_sse(pipe, inbound.json_array_stream());
         let parts = RelayParts {
             config: config.clone(),
             abort: state.abort.clone(),
@@ -298,7 +320,11 @@ pub async fn count_tokens_locally(
     let provider = rec.row().provider.clone();
     let model = rec.row().upstream_model.clone();
     rec.finish(200, Outcome::Ok, None).await;
-    let body = anthropic::encode_count_tokens(count);
+    let body = if inbound.api.speaks_gemini() {
+        gemini::encode_count_tokens(count)
+    } else {
+        anthropic::encode_count_tokens(count)
+    };
     json_response(
         StatusCode::OK,
         &body,

@@ -25,4 +25,8 @@ key_last_four: string | null,
 /**
  * The name of the Switchyard client key the request presented.
  */
-client_key: string | null, };
+client_key: string | null, 
+/**
+ * What translation left out because the provider cannot express it (empty when nothing).
+ */
+warnings: Array<string>, };

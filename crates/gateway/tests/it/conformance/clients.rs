@@ -9,9 +9,17 @@ pub enum Inbound {
     Chat,
     Messages,
     Responses,
+    /// Google's Gemini API: the model and streaming are in the URL, so the builders below put
+    /// them in the body as for the others and [`Inbound::wire`] moves them.
+    Gemini,
 }
 
-pub const INBOUND: [Inbound; 3] = [Inbound::Chat, Inbound::Messages, Inbound::Responses];
+pub const INBOUND: [Inbound; 4] = [
+    Inbound::Chat,
+    Inbound::Messages,
+    Inbound::Responses,
+    Inbound::Gemini,
+];
 
 /// What a client made of an answer, whatever its format.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -28,12 +36,25 @@ pub struct Reading {
 pub const WEATHER_SCHEMA: &str = r#"{"type":"object","properties":{"location":{"type":"string"}},"required":["location"],"additionalProperties":false,"$schema":"http://json-schema.org/draft-07/schema#"}"#;
 
 impl Inbound {
-    pub fn path(self) -> &'static str {
-        match self {
-            Inbound::Chat => "/v1/chat/completions",
-            Inbound::Messages => "/v1/messages",
-            Inbound::Responses => "/v1/responses",
-        }
+    /// The path and the body to send for a request the builders made.
+    pub fn wire(self, mut body: Value) -> (String, Value) {
+        let path = match self {
+            Inbound::Chat => "/v1/chat/completions".to_owned(),
+            Inbound::Messages => "/v1/messages".to_owned(),
+            Inbound::Responses => "/v1/responses".to_owned(),
+            Inbound::Gemini => {
+                let map = body.as_object_mut().unwrap();
+                let model = map.remove("model").unwrap();
+                let stream = map.remove("stream") == Some(Value::Bool(true));
+                let model = model.as_str().unwrap();
+                if stream {
+                    format!("/v1beta/models/{model}:streamGenerateContent?alt=sse")
+                } else {
+                    format!("/v1beta/models/{model}:generateContent")
+                }
+            }
+        };
+        (path, body)
     }
 
     /// A one-turn request saying `text`.
@@ -48,6 +69,9 @@ impl Inbound {
             Inbound::Responses => {
                 json!({"model": model, "stream": stream, "instructions": "Be brief.", "input": text})
             }
+            Inbound::Gemini => json!({"model": model, "stream": stream,
+                "systemInstruction": {"parts": [{"text": "Be brief."}]},
+                "contents": [{"role": "user", "parts": [{"text": text}]}]}),
         }
     }
 
@@ -65,6 +89,9 @@ impl Inbound {
             Inbound::Responses => {
                 json!([{"type": "function", "name": "get_weather", "description": "Weather now", "parameters": schema}])
             }
+            // Gemini CLI declares its tools with `parametersJsonSchema`.
+            Inbound::Gemini => json!([{"functionDeclarations": [
+                {"name": "get_weather", "description": "Weather now", "parametersJsonSchema": schema}]}]),
         };
         body
     }
@@ -97,6 +124,13 @@ impl Inbound {
                     {"type": "function_call_output", "call_id": call_id, "output": "sunny, 21 C"}
                 ]);
             }
+            Inbound::Gemini => {
+                body["contents"] = json!([
+                    {"role": "user", "parts": [{"text": ask}]},
+                    {"role": "model", "parts": [{"functionCall": {"name": "get_weather", "args": {"location": "Paris"}}}]},
+                    {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"output": "sunny, 21 C"}}}]}
+                ]);
+            }
         }
         body
     }
@@ -114,6 +148,8 @@ impl Inbound {
                 json!([{"type": "input_text", "text": "What is in this picture?"},
                 {"type": "input_image", "image_url": format!("data:image/png;base64,{PNG}")}])
             }
+            Inbound::Gemini => json!([{"text": "What is in this picture?"},
+                {"inlineData": {"mimeType": "image/png", "data": PNG}}]),
         };
         match self {
             Inbound::Chat => body["messages"][1]["content"] = content,
@@ -121,6 +157,7 @@ impl Inbound {
             Inbound::Responses => {
                 body["input"] = json!([{"type": "message", "role": "user", "content": content}])
             }
+            Inbound::Gemini => body["contents"][0]["parts"] = content,
         }
         body
     }
@@ -133,6 +170,9 @@ impl Inbound {
             // Anthropic has no JSON mode; a system instruction asks for it.
             Inbound::Messages => body["system"] = json!("Answer with a JSON object only."),
             Inbound::Responses => body["text"] = json!({"format": {"type": "json_object"}}),
+            Inbound::Gemini => {
+                body["generationConfig"] = json!({"responseMimeType": "application/json"})
+            }
         }
         body
     }
@@ -206,6 +246,7 @@ impl Inbound {
                 }
                 reading.stop = body["status"].as_str().map(str::to_owned);
             }
+            Inbound::Gemini => read_gemini_chunk(body, &mut reading),
         }
         reading
     }
@@ -352,8 +393,60 @@ impl Inbound {
                     return Err(format!("responses stream ended with {last}"));
                 }
             }
+            Inbound::Gemini => {
+                for (name, data) in &events {
+                    if name.is_some() {
+                        return Err(format!("Gemini streams name no events, got {name:?}"));
+                    }
+                    let chunk: Value =
+                        serde_json::from_str(data).map_err(|e| format!("bad chunk {data}: {e}"))?;
+                    read_gemini_chunk(&chunk, &mut reading);
+                }
+                let last: Value = events
+                    .last()
+                    .and_then(|(_, d)| serde_json::from_str(d).ok())
+                    .unwrap_or_default();
+                if reading.error.is_none() && last["candidates"][0]["finishReason"].is_null() {
+                    return Err(format!(
+                        "Gemini stream's last chunk has no finishReason: {last}"
+                    ));
+                }
+                if reading.error.is_none() && last["usageMetadata"].is_null() {
+                    return Err(format!("Gemini stream's last chunk has no usage: {last}"));
+                }
+            }
         }
         Ok(reading)
+    }
+}
+
+/// A `GenerateContentResponse` (a whole answer or one streamed chunk) added to a reading.
+fn read_gemini_chunk(chunk: &Value, reading: &mut Reading) {
+    if let Some(message) = chunk["error"]["message"].as_str() {
+        reading.error = Some(message.to_owned());
+        return;
+    }
+    let candidate = &chunk["candidates"][0];
+    for part in candidate["content"]["parts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        if part["thought"] == true {
+            continue;
+        }
+        if let Some(text) = part["text"].as_str() {
+            reading.text.push_str(text);
+        }
+        if let Some(call) = part.get("functionCall") {
+            reading.calls.push((
+                call["name"].as_str().unwrap_or_default().to_owned(),
+                call["args"].clone(),
+            ));
+        }
+    }
+    if let Some(stop) = candidate["finishReason"].as_str() {
+        reading.stop = Some(stop.to_owned());
     }
 }
 

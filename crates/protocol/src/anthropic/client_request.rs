@@ -409,18 +409,32 @@ mod tests {
         });
         let (req, warnings) = decode_request_with_warnings(body.to_string().as_bytes()).unwrap();
         let system: Vec<&str> = req.system.iter().map(|s| s.text.as_str()).collect();
-        assert_eq!(system, ["You are Claude Code.", "New tools are available: Grep."]);
+        assert_eq!(
+            system,
+            ["You are Claude Code.", "New tools are available: Grep."]
+        );
         let roles: Vec<Role> = req.messages.iter().map(|m| m.role).collect();
         assert_eq!(roles, [Role::User, Role::Assistant, Role::User]);
-        assert_eq!(warnings.len(), 1, "context editing was left out: {warnings:?}");
-        assert!(warnings[0].starts_with("context_management"), "{warnings:?}");
+        assert_eq!(
+            warnings.len(),
+            1,
+            "context editing was left out: {warnings:?}"
+        );
+        assert!(
+            warnings[0].starts_with("context_management"),
+            "{warnings:?}"
+        );
 
         let image = json!({"model": "m", "max_tokens": 10, "messages": [
             {"role": "user", "content": "hi"},
             {"role": "system", "content": [{"type": "image", "source": {"type": "url", "url": "https://x/y.png"}}]}
         ]});
         let err = decode_value(image).unwrap_err();
-        assert!(err.message.contains("messages[1].content[0]"), "{}", err.message);
+        assert!(
+            err.message.contains("messages[1].content[0]"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
@@ -463,7 +477,11 @@ mod tests {
         });
         let (req, warnings) = decode_request_with_warnings(body.to_string().as_bytes()).unwrap();
         let names: Vec<&str> = req.tools.iter().map(|t| t.name.as_str()).collect();
-        assert_eq!(names, ["Read"], "a deferred client tool is still a tool the model may call");
+        assert_eq!(
+            names,
+            ["Read"],
+            "a deferred client tool is still a tool the model may call"
+        );
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(
             warnings[0].contains("web_search_20250305") && warnings[0].contains("left out"),

@@ -252,22 +252,40 @@ fn tools_only_openai_can_run_are_left_out_with_a_warning_and_refused_only_when_f
         {"type": "computer_use_preview"},
         {"type": "tool_search_v9"}
     ]}));
-    assert_eq!(tool_names(&req.tools), ["f"], "only the function reaches the provider");
+    assert_eq!(
+        tool_names(&req.tools),
+        ["f"],
+        "only the function reaches the provider"
+    );
     assert_eq!(
         req.tools[0].parameters,
         json!({"type": "object", "properties": {}})
     );
-    assert_eq!(ctx.warnings.len(), 8, "one warning per tool left out: {:?}", ctx.warnings);
+    assert_eq!(
+        ctx.warnings.len(),
+        8,
+        "one warning per tool left out: {:?}",
+        ctx.warnings
+    );
     assert!(
         ctx.warnings[0].starts_with("tools[0]: the 'web_search' tool"),
         "a warning names the tool and where it was: {}",
         ctx.warnings[0]
     );
-    assert!(ctx.warnings[7].contains("'tool_search_v9'"), "{:?}", ctx.warnings);
+    assert!(
+        ctx.warnings[7].contains("'tool_search_v9'"),
+        "{:?}",
+        ctx.warnings
+    );
 
     // Forcing a tool the provider never sees leaves a request that means nothing: refused.
-    for choice in [json!({"type": "web_search"}), json!({"type": "function", "name": "gone"})] {
-        let err = refused(json!({"tools": [{"type": "function", "name": "f"}, {"type": "web_search"}], "tool_choice": choice}));
+    for choice in [
+        json!({"type": "web_search"}),
+        json!({"type": "function", "name": "gone"}),
+    ] {
+        let err = refused(
+            json!({"tools": [{"type": "function", "name": "f"}, {"type": "web_search"}], "tool_choice": choice}),
+        );
         assert_eq!(err.param.as_deref(), Some("tool_choice"), "{choice}");
     }
 }
@@ -292,7 +310,11 @@ fn a_namespace_tool_is_flattened_and_its_calls_replayed_under_the_flat_name() {
     }));
     assert_eq!(
         tool_names(&req.tools),
-        ["exec_command", "multi_agent_v1__spawn_agent", "multi_agent_v1__wait_agent"]
+        [
+            "exec_command",
+            "multi_agent_v1__spawn_agent",
+            "multi_agent_v1__wait_agent"
+        ]
     );
     assert_eq!(
         req.tools[1].description.as_deref(),
@@ -347,7 +369,11 @@ fn unknown_items_are_left_out_with_a_warning_and_unknown_parts_refused() {
     ]}));
     assert_eq!(req.messages.len(), 1);
     assert_eq!(ctx.warnings.len(), 2, "{:?}", ctx.warnings);
-    assert!(ctx.warnings[0].starts_with("input[1]: 'computer_call_output'"), "{:?}", ctx.warnings);
+    assert!(
+        ctx.warnings[0].starts_with("input[1]: 'computer_call_output'"),
+        "{:?}",
+        ctx.warnings
+    );
     let err = refused(json!({"input": [{"role": "user", "content": [{"type": "input_audio"}]}]}));
     assert!(err.message.contains("content[0]"), "{}", err.message);
     let err = refused(json!({"input": [{"role": "tool", "content": "x"}]}));

@@ -199,17 +199,27 @@ fn a_call_to_a_namespaced_tool_goes_back_with_its_namespace() {
     )
     .unwrap();
     let resp = answer(
-        vec![call("call_1", "multi_agent_v1__spawn_agent", json!({"task": "x"}))],
+        vec![call(
+            "call_1",
+            "multi_agent_v1__spawn_agent",
+            json!({"task": "x"}),
+        )],
         StopReason::ToolUse,
     );
     let object = encode_response(&resp, &ToolNames::default(), &ctx);
     let item = &object["output"][0];
     assert_eq!(item["type"], "function_call");
-    assert_eq!(item["name"], "spawn_agent", "Codex looks the tool up by its own name");
+    assert_eq!(
+        item["name"], "spawn_agent",
+        "Codex looks the tool up by its own name"
+    );
     assert_eq!(item["namespace"], "multi_agent_v1", "and by its group");
     assert_eq!(item["call_id"], "call_1");
     let plain = encode_response(
-        &answer(vec![call("call_2", "exec_command", json!({}))], StopReason::ToolUse),
+        &answer(
+            vec![call("call_2", "exec_command", json!({}))],
+            StopReason::ToolUse,
+        ),
         &ToolNames::default(),
         &ctx,
     );

@@ -61,7 +61,13 @@ fn decode_tool(
         "namespace" if namespace.is_none() => {
             let group = Namespace::deserialize(tool).map_err(|e| error(e.to_string()))?;
             for (j, member) in group.tools.iter().enumerate() {
-                decode_tool(&format!("{path}.tools[{j}]"), member, Some(&group), ctx, out)?;
+                decode_tool(
+                    &format!("{path}.tools[{j}]"),
+                    member,
+                    Some(&group),
+                    ctx,
+                    out,
+                )?;
             }
         }
         // Hosted tools run inside OpenAI, and a newer client may offer tool types this
@@ -170,13 +176,10 @@ pub(super) fn decode_tool_choice(
         .and_then(Value::as_str)
         .unwrap_or_default();
     let name = choice.get("name").and_then(Value::as_str);
-    let flat = |entry: &Value, name: &str| {
-        flatten(entry.get("namespace").and_then(Value::as_str), name)
-    };
+    let flat =
+        |entry: &Value, name: &str| flatten(entry.get("namespace").and_then(Value::as_str), name);
     match (kind, name) {
-        ("function" | "custom", Some(name)) => {
-            Ok(Some(ToolChoice::Tool(flat(&choice, name))))
-        }
+        ("function" | "custom", Some(name)) => Ok(Some(ToolChoice::Tool(flat(&choice, name)))),
         ("local_shell", _) => Ok(Some(ToolChoice::Tool(LOCAL_SHELL.to_owned()))),
         ("allowed_tools", _) => {
             let mode = choice.get("mode").and_then(Value::as_str).unwrap_or("auto");

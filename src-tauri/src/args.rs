@@ -1,5 +1,5 @@
 //! The app's command line: the same `--config`, `--data-dir` and `--listen` (and the same
-//! environment variables) as `switchyard serve` (SPEC §2), resolved through the gateway's
+//! environment variables) as `switchyard serve`, resolved through the gateway's
 //! [`Locations`] so the two can never disagree about where the config or the history lives.
 
 use std::net::SocketAddr;

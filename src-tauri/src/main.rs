@@ -1,7 +1,7 @@
 //! `switchyard-desktop`: Switchyard as a tray app. It runs the same gateway as
 //! `switchyard serve`, in-process, and adds only what a desktop needs: a tray icon that shows
 //! whether the proxy runs and what today cost, a window on the dashboard, launch at login,
-//! one instance at a time, and notifications (SPEC §6).
+//! one instance at a time, and notifications.
 //!
 //! This file only wires Tauri's plugins to the modules: [`lifecycle`] decides what happens
 //! when, [`tray`] and [`window`] draw, [`hosting`] holds the gateway.

@@ -1,5 +1,5 @@
 //! The dashboard window: the gateway's own dashboard page, opened with the admin token in the
-//! URL fragment so it is signed in, exactly as in a browser (SPEC §6).
+//! URL fragment so it is signed in, exactly as in a browser.
 //!
 //! The page is remote content as far as Tauri is concerned (`WebviewUrl::External`, its port
 //! is known only after the gateway started) and gets no Tauri IPC: the dashboard talks to the

@@ -1,4 +1,4 @@
-//! Budgets (SPEC §3 `[budgets]`): what was spent today and this month, and what happens when
+//! Budgets: what was spent today and this month, and what happens when
 //! a limit is reached.
 //!
 //! Spend is kept live and cheap: the history's totals for the current UTC day and month are

@@ -1,4 +1,4 @@
-//! Where Switchyard keeps its files, and the defaults of SPEC §2.
+//! Where Switchyard keeps its files, and the defaults of `switchyard serve`.
 //!
 //! The CLI and the desktop shell both resolve `--config`, `--data-dir` and `--listen` (and their
 //! environment variables) to a [`Locations`] through this module, so the two can never disagree

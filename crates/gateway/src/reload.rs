@@ -1,4 +1,4 @@
-//! Reloading the config file while the gateway runs (SPEC §3).
+//! Reloading the config file while the gateway runs.
 //!
 //! The file is polled once a second (size, modification time and content), which works the
 //! same on every OS and with editors that save by renaming a new file into place. A changed

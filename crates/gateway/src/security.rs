@@ -1,4 +1,4 @@
-//! Refusing requests that a local proxy must never serve (SPEC §4).
+//! Refusing requests that a local proxy must never serve.
 //!
 //! A proxy on 127.0.0.1 is reachable from any web page the user opens: a malicious page can
 //! POST to it directly (caught by the `Origin` check) or rebind its own DNS name to 127.0.0.1

@@ -268,7 +268,7 @@ pub struct ChatResponse {
     pub usage: Usage,
 }
 
-/// Why generation stopped, in one vocabulary (FIELD-NOTES item 10).
+/// Why generation stopped, in one vocabulary (translation rule 10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
@@ -462,7 +462,7 @@ impl SseEvent {
 }
 
 /// Turns one provider's stream events into canonical ones. One decoder per request: stream
-/// state is never shared (FIELD-NOTES item 3).
+/// state is never shared (translation rule 3).
 pub trait StreamDecoder: Send {
     /// Feeds one SSE event (`event` is its name, if any). Returns the canonical events it
     /// completes, possibly none.
@@ -482,7 +482,7 @@ pub trait StreamEncoder: Send {
 
 /// Tool names a provider would reject (OpenAI and Gemini allow `[A-Za-z0-9_-]{1,64}`; Claude
 /// Code's MCP tools are often longer), shortened on the way to the provider and restored on
-/// the way back (FIELD-NOTES item 5).
+/// the way back (translation rule 5).
 ///
 /// Shortening is deterministic (a prefix plus a hash of the full name), so the same tool gets
 /// the same short name on every turn of a conversation without any stored state; the map only

@@ -1,6 +1,6 @@
 //! The canonical token count every API's usage maps into.
 //!
-//! Semantics are OpenAI's, whatever the provider (SPEC §5): `input_tokens` counts every prompt
+//! Semantics are OpenAI's, whatever the provider: `input_tokens` counts every prompt
 //! token including cache reads and cache writes; `output_tokens` includes reasoning tokens.
 //! Each API module converts its own usage shape into this one, so the history and the cost
 //! formula never need to know which provider answered.

@@ -5,7 +5,7 @@
 //! services tell them apart by host, the mock by what the request carries.
 //! [`Dialect::of`] decides once, and each provider module keeps its own auth,
 //! headers and shapes. Model lists are one of the places gateways get wrong
-//! (see FIELD-NOTES), so each client gets exactly its provider's shape.
+//! (see docs/translation-rules.md), so each client gets exactly its provider's shape.
 
 use std::collections::HashMap;
 

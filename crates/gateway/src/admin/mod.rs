@@ -1,4 +1,4 @@
-//! The admin API under `/api` (SPEC §5): history, costs and configuration for the dashboard and
+//! The admin API under `/api`: history, costs and configuration for the dashboard and
 //! scripts. Every endpoint requires the admin token. Handlers only translate query strings into
 //! typed filters and call the history; no key is ever part of an answer.
 

@@ -1,4 +1,4 @@
-//! The configuration file (SPEC §3): its runtime shape, loading, validation and defaults.
+//! The configuration file: its runtime shape, loading, validation and defaults.
 //!
 //! [`file`] holds the TOML shape with source spans, so every problem can name its line;
 //! this module holds the validated, ready-to-route shape the proxy works from. A [`Config`] is
@@ -78,7 +78,7 @@ impl ProviderKind {
         }
     }
 
-    /// Base URLs follow each provider SDK's own convention (SPEC §3).
+    /// Base URLs follow each provider SDK's own convention.
     pub fn default_base_url(self) -> Option<&'static str> {
         match self {
             ProviderKind::OpenAi => Some("https://api.openai.com/v1"),
@@ -329,7 +329,7 @@ pub fn load_or_create(path: &Path) -> Result<Config, LoadError> {
     })
 }
 
-/// How a model name a client sent maps onto providers (SPEC §3, in this order).
+/// How a model name a client sent maps onto providers (in this order).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resolution<'a> {
     Route(&'a Route),

@@ -1,5 +1,5 @@
 //! Cost and token totals grouped by day, model, provider, tag, client (the user agent's tool)
-//! or client key (SPEC §5).
+//! or client key.
 
 use rusqlite::Connection;
 use serde::Serialize;

@@ -1,4 +1,4 @@
-//! The request history (SPEC §5): one SQLite row per proxied request, written off the request
+//! The request history: one SQLite row per proxied request, written off the request
 //! path, read by the admin API and the CLI.
 //!
 //! Writing goes through [`writer`]: handlers hand a finished [`Record`] to a bounded channel and

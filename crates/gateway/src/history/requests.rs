@@ -1,4 +1,4 @@
-//! The `requests` table: one row per proxied request, every field of SPEC §5.
+//! The `requests` table: one row per proxied request, every field an item of `GET /api/requests` carries.
 
 use rusqlite::{Connection, Row, Transaction, params};
 

@@ -1,4 +1,4 @@
-//! What a request cost, by SPEC §5's formula, and where that price came from.
+//! What a request cost, by the cost formula in the README, and where that price came from.
 //!
 //! Prices are USD per million tokens. A price is looked up in three places, first hit wins:
 //! the config's `[prices]` overrides, a price file imported with `switchyard prices import`
@@ -65,7 +65,7 @@ impl Rates {
         }
     }
 
-    /// SPEC §5's formula: uncached input, cache reads, cache writes and output, each at its
+    /// The cost formula: uncached input, cache reads, cache writes and output, each at its
     /// own price, per million tokens. `writes_1h` of the cache writes (at most all of them)
     /// were 1-hour writes, billed at their own price.
     pub fn cost(&self, usage: &Usage, writes_1h: u64) -> f64 {

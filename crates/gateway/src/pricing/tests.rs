@@ -397,7 +397,7 @@ fn a_bad_table_is_refused_with_its_location() {
     assert!(err.contains("aliases"), "{err}");
 }
 
-// The formula itself, unchanged from SPEC §5.
+// The formula itself, as the README states it.
 
 fn price(input: f64, output: f64, cached: Option<f64>, write: Option<f64>) -> Price {
     Price {

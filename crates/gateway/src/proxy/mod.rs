@@ -1,4 +1,4 @@
-//! The client-facing proxy endpoints (SPEC §4) and the plumbing they share.
+//! The client-facing proxy endpoints and the plumbing they share.
 //!
 //! Handlers stay thin: each names the API it speaks and hands the request to [`flow`], which
 //! reads it, resolves the model and tries targets, by pass-through ([`passthrough`]) when the

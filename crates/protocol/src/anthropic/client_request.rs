@@ -84,7 +84,7 @@ fn from_wire(
             .collect(),
     };
 
-    // Tool results carry only the call id; Gemini also needs the name (FIELD-NOTES 7).
+    // Tool results carry only the call id; Gemini also needs the name (translation rule 7).
     let mut tool_names: HashMap<String, String> = HashMap::new();
     let mut messages = Vec::with_capacity(wire.messages.len());
     for (i, message) in wire.messages.into_iter().enumerate() {

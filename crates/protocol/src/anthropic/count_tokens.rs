@@ -1,7 +1,7 @@
 //! A local answer to `POST /v1/messages/count_tokens` for providers that have no such endpoint.
 //!
 //! Claude Code's context meter and its auto-compaction read this number, and a 404 breaks the
-//! meter (FIELD-NOTES, Claude Code row). No tokenizer of the target model is available here, so
+//! meter (docs/clients.md, Claude Code). No tokenizer of the target model is available here, so
 //! the estimate errs high: a meter that fills a little early compacts a little early, while one
 //! that reads low lets the conversation overflow the model's window.
 //!

@@ -8,11 +8,11 @@
 //! `/v1/messages/count_tokens` locally when the provider cannot.
 //!
 //! Provider side: [`encode_request`] writes a canonical request as a Messages body, repairing
-//! what the API rejects but other formats allow (FIELD-NOTES 11–13, 16); [`decode_response`],
+//! what the API rejects but other formats allow (translation rules 11–13, 16); [`decode_response`],
 //! [`Decoder`] and [`decode_error`] read Anthropic's answers back.
 //!
 //! Usage: Anthropic's `input_tokens` excludes cache reads and writes, the canonical
-//! [`Usage`](crate::Usage) includes them (FIELD-NOTES 1). The conversion lives in this file and
+//! [`Usage`](crate::Usage) includes them (translation rule 1). The conversion lives in this file and
 //! nowhere else.
 //!
 //! Same-format traffic (Anthropic client, Anthropic provider) is passed through by the gateway
@@ -54,7 +54,7 @@ pub const MAX_TOOL_NAME: usize = 128;
 /// clients: `<id>__thought__<signature>`.
 ///
 /// Gemini 3 rejects a conversation whose function calls come back without their thought
-/// signatures (FIELD-NOTES 8), and the Messages format has no field for one. The id is the one
+/// signatures (translation rule 8), and the Messages format has no field for one. The id is the one
 /// thing every client replays verbatim, in the `tool_use` and in its `tool_result`, so the
 /// signature rides in it and [`decode_request`] splits it off again.
 pub const THOUGHT_SIGNATURE_SEPARATOR: &str = "__thought__";
@@ -87,7 +87,7 @@ fn stop_reason_to_wire(reason: StopReason) -> &'static str {
     }
 }
 
-/// FIELD-NOTES 10. `pause_turn` (a server tool loop paused) reads as a natural end: the client
+/// translation rule 10. `pause_turn` (a server tool loop paused) reads as a natural end: the client
 /// of another format has no way to resume it. Unknown reasons also read as a natural end.
 fn stop_reason_from_wire(reason: &str) -> StopReason {
     match reason {
@@ -181,7 +181,7 @@ mod tests {
                 output_tokens: 50,
                 reasoning_tokens: 0
             },
-            "canonical input counts every prompt token once (FIELD-NOTES 1)"
+            "canonical input counts every prompt token once (translation rule 1)"
         );
         assert_eq!(
             WireUsage::from_canonical(&usage),

@@ -1,7 +1,7 @@
 //! Provider side: a canonical request written as a Messages body Anthropic accepts.
 //!
 //! Other formats allow conversations the Messages API rejects with a 400. Each repair below
-//! names the rule it satisfies (FIELD-NOTES 11–13, 16):
+//! names the rule it satisfies (translation rules 11–13, 16):
 //!
 //! - Empty text (and whitespace-only text) is dropped; a message left with no content is
 //!   dropped, except a final user message, which becomes [`PLACEHOLDER`]. Consecutive messages of

@@ -226,7 +226,7 @@ fn signed_thinking_is_replayed_unchanged_and_unsigned_thinking_is_dropped() {
         body["messages"][1]["content"][0],
         json!({"type": "thinking", "thinking": "I should call w.",
                "signature": "EqQBCgIYAhIM1gbcDa9GJwZA2b3h"}),
-        "FIELD-NOTES 16"
+        "translation rule 16"
     );
     assert_eq!(
         body["messages"][1]["content"][1]["type"],

@@ -150,7 +150,7 @@ mod tests {
             body["usage"],
             json!({"input_tokens": 200, "cache_creation_input_tokens": 0,
                    "cache_read_input_tokens": 1000, "output_tokens": 30}),
-            "input_tokens excludes the 1000 cached tokens (FIELD-NOTES 1)"
+            "input_tokens excludes the 1000 cached tokens (translation rule 1)"
         );
         assert_eq!(body["stop_sequence"], Value::Null);
     }
@@ -248,7 +248,7 @@ mod tests {
                 text: "Let me look.".into(),
                 signature: Some("EqQBCgIYAhIM".into())
             },
-            "signatures survive for the replay (FIELD-NOTES 16)"
+            "signatures survive for the replay (translation rule 16)"
         );
         assert!(
             matches!(&resp.content[2], Content::ToolCall(c) if c.arguments == json!({"city": "Oslo"}))

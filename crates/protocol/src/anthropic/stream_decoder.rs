@@ -4,8 +4,8 @@
 //! is mostly renaming. The parts that need care:
 //! - usage arrives in pieces (input in `message_start`, output in `message_delta`, which newer
 //!   API versions also give input and cache numbers): each report is merged field by field and
-//!   the full canonical usage, input including cache reads and writes, is sent on (FIELD-NOTES
-//!   1–2);
+//!   the full canonical usage, input including cache reads and writes, is sent on (translation
+//!   rules 1–2);
 //! - blocks of types no other format has (server tool use and results) are skipped, so canonical
 //!   indexes are renumbered to stay contiguous;
 //! - a stream that ends without `message_delta` was cut short: that is an error, not an answer.
@@ -17,7 +17,7 @@ use super::stop_reason_from_wire;
 use super::wire::{BlockDelta, ErrorBody, ResponseBlock, WireStreamEvent, WireUsage};
 use crate::canonical::{ApiError, ErrorKind, StreamDecoder, StreamEvent, ToolNames};
 
-/// Decodes one Anthropic stream. One per request (FIELD-NOTES 3).
+/// Decodes one Anthropic stream. One per request (translation rule 3).
 #[derive(Debug)]
 pub struct Decoder {
     names: ToolNames,

@@ -171,7 +171,7 @@ fn the_recorded_stream_decodes_into_contiguous_canonical_blocks() {
                 reasoning_tokens: 0
             }
         },
-        "input includes cache reads and writes (FIELD-NOTES 1)"
+        "input includes cache reads and writes (translation rule 1)"
     );
 }
 

@@ -1,6 +1,6 @@
 //! Client side: canonical stream events written as an Anthropic Messages stream.
 //!
-//! Claude Code checks the event order strictly (FIELD-NOTES, Claude Code row): `message_start`
+//! Claude Code checks the event order strictly (docs/clients.md, Claude Code): `message_start`
 //! first, with non-zero input usage; then per block `content_block_start` → deltas →
 //! `content_block_stop`, one block at a time, numbered 0, 1, 2, … in order; then one
 //! `message_delta` with the stop reason and usage; then `message_stop`. A delta for a block
@@ -19,7 +19,7 @@
 //! - A tool call that streamed no arguments gets an `input_json_delta` of `{}`: the anthropic
 //!   SDK starts from the `input: {}` of the block start, but clients that build the input from
 //!   the deltas alone would parse an empty string.
-//! - `message_delta` waits for the final usage (FIELD-NOTES 2): an OpenAI provider sends its
+//! - `message_delta` waits for the final usage (translation rule 2): an OpenAI provider sends its
 //!   usage in a chunk after the one with the finish reason. It is written when usage arrives
 //!   after `Finish`, or at [`StreamEncoder::finish`].
 //! - An OpenAI provider reports no input usage until the end, so `message_start` carries the
@@ -37,7 +37,7 @@ use super::{id_with_signature, stop_reason_to_wire};
 use crate::canonical::{SseEvent, StopReason, StreamEncoder, StreamEvent};
 use crate::usage::Usage;
 
-/// Encodes one answer as an Anthropic stream. One per request (FIELD-NOTES 3).
+/// Encodes one answer as an Anthropic stream. One per request (translation rule 3).
 #[derive(Debug)]
 pub struct Encoder {
     id: String,
@@ -366,7 +366,7 @@ impl StreamEncoder for Encoder {
                 }
             }
             // Blocks stay open until the end: a provider chunk that carries both the last
-            // content and the finish reason may be decoded as Finish first (FIELD-NOTES 2).
+            // content and the finish reason may be decoded as Finish first (translation rule 2).
             StreamEvent::Finish { stop_reason } => {
                 self.ensure_started(&mut out);
                 self.stop_reason.get_or_insert(*stop_reason);

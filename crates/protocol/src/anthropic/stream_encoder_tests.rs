@@ -171,7 +171,7 @@ fn an_openai_upstream_gets_an_estimated_message_start_and_a_held_message_delta()
             "content_block_delta",
             "content_block_stop"
         ],
-        "message_delta waits for the usage (FIELD-NOTES 2)"
+        "message_delta waits for the usage (translation rule 2)"
     );
     assert_eq!(data(&first[0])["message"]["usage"]["input_tokens"], 1234);
     assert_eq!(data(&first[0])["message"]["id"], "msg_chatcmpl-9x");
@@ -315,7 +315,7 @@ fn a_mid_stream_error_is_an_error_event_and_the_end() {
 
 #[test]
 fn content_decoded_after_the_finish_reason_is_not_lost() {
-    // FIELD-NOTES 2: one OpenAI chunk may carry the last text and the finish reason.
+    // translation rule 2: one OpenAI chunk may carry the last text and the finish reason.
     let mut encoder = Encoder::new("msg_1", "m", 10);
     let out = encode_all(
         &mut encoder,
@@ -432,7 +432,7 @@ fn tool_calls_after_a_plain_stop_report_tool_use() {
 
 #[test]
 fn streams_are_independent_per_encoder_and_decoder() {
-    // FIELD-NOTES 3: two interleaved streams must not see each other's blocks.
+    // translation rule 3: two interleaved streams must not see each other's blocks.
     let mut a = Encoder::new("msg_a", "m", 10);
     let mut b = Encoder::new("msg_b", "m", 10);
     let text = |index, t: &str| StreamEvent::TextDelta {

@@ -371,7 +371,7 @@ pub enum ResponseBlock {
     Other,
 }
 
-/// Anthropic's usage: `input_tokens` excludes cache reads and writes (FIELD-NOTES 1).
+/// Anthropic's usage: `input_tokens` excludes cache reads and writes (translation rule 1).
 ///
 /// Every field is optional because `message_delta` may carry any subset, and a field it omits
 /// must not overwrite what `message_start` said.

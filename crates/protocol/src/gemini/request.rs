@@ -7,12 +7,12 @@
 //!   messages left without any part are dropped (Gemini rejects empty `parts`), as are empty
 //!   text parts ("empty text parameter").
 //! - **Function names, not ids.** `functionResponse` must carry the function's *name*
-//!   (FIELD-NOTES item 7). The inbound decoder fills [`ToolResult::name`]; when it could not,
+//!   (translation rule 7). The inbound decoder fills [`ToolResult::name`]; when it could not,
 //!   the name is looked up in the nearest earlier `ToolCall` with the same id, and a result
 //!   whose call is nowhere in the conversation is refused with a [`TranslateError`]. Call ids
 //!   are *not* sent (`functionCall.id` / `functionResponse.id`): several Gemini endpoints
 //!   reject them with "Unknown name \"id\"", and Gemini pairs calls and responses by order.
-//! - **Thought signatures** (FIELD-NOTES items 8, 16). A `ToolCall`'s signature goes back on
+//! - **Thought signatures** (translation rules 8, 16). A `ToolCall`'s signature goes back on
 //!   its `functionCall` part, where Gemini put it. Gemini 3 rejects a model turn whose function
 //!   calls carry no signature at all, which is what a history produced by another provider (or
 //!   a client that dropped the field) looks like: such a turn gets Google's documented

@@ -96,13 +96,13 @@ fn system_blocks_become_the_system_instruction_and_same_role_turns_merge() {
     );
     assert!(
         !body.to_string().contains("cache_control"),
-        "Gemini caches implicitly and rejects unknown fields (FIELD-NOTES item 14)"
+        "Gemini caches implicitly and rejects unknown fields (translation rule 14)"
     );
 }
 
 #[test]
 fn tool_results_carry_the_function_name_from_the_decoder_or_the_earlier_call() {
-    // FIELD-NOTES item 7: OpenAI `tool` messages only have the id.
+    // translation rule 7: OpenAI `tool` messages only have the id.
     let req = chat(vec![
         user(vec![text("Weather?")]),
         assistant(vec![
@@ -165,7 +165,7 @@ fn failed_tools_report_an_error_object_and_their_images_follow() {
 
 #[test]
 fn thought_signatures_go_back_on_the_function_call_part() {
-    // FIELD-NOTES item 8: Gemini 3 answers 400 without them.
+    // translation rule 8: Gemini 3 answers 400 without them.
     let req = chat(vec![
         user(vec![text("Weather in Paris and Tokyo?")]),
         assistant(vec![
@@ -204,7 +204,7 @@ fn unsigned_calls_from_another_provider_get_the_documented_placeholder() {
 
 #[test]
 fn thinking_is_replayed_as_thought_parts_and_text_signatures_return_to_their_part() {
-    // FIELD-NOTES item 16: what the decoders produced must go back unchanged.
+    // translation rule 16: what the decoders produced must go back unchanged.
     let req = chat(vec![
         user(vec![text("Hi")]),
         assistant(vec![
@@ -231,7 +231,7 @@ fn thinking_is_replayed_as_thought_parts_and_text_signatures_return_to_their_par
 
 #[test]
 fn images_and_documents_become_inline_or_file_data() {
-    // FIELD-NOTES item 13.
+    // translation rule 13.
     let image = |url: &str| Content::Image {
         source: MediaSource::from_url(url),
         cache_control: None,
@@ -302,7 +302,7 @@ fn tool_choice_maps_to_function_calling_modes() {
 
 #[test]
 fn long_tool_names_are_shortened_the_same_way_everywhere() {
-    // FIELD-NOTES item 5: declarations, replayed calls, results and tool_choice must agree.
+    // translation rule 5: declarations, replayed calls, results and tool_choice must agree.
     let long = "mcp__github_enterprise_server__create_pull_request_review_comment_reply";
     let mut req = chat(vec![
         user(vec![text("Reply to the comment")]),

@@ -6,13 +6,13 @@
 //! - `thought: true` parts → [`Content::Thinking`] with the part's signature.
 //! - `functionCall` parts → [`Content::ToolCall`] with the part's signature, the tool name
 //!   restored, and the call's own id or `call_<n>` (n counts the calls of this answer; Gemini
-//!   rarely sends ids, FIELD-NOTES item 6).
+//!   rarely sends ids, translation rule 6).
 //! - text parts → [`Content::Text`]. A signature on a text (or image) part has no canonical
 //!   home, so it follows that part as a `Thinking` with empty text, which the encoder puts
-//!   back where it came from (FIELD-NOTES item 16).
+//!   back where it came from (translation rule 16).
 //! - `inlineData` parts (image models) → [`Content::Image`].
 //!
-//! Usage (FIELD-NOTES item 1): `promptTokenCount` already includes cached tokens, so it is the
+//! Usage (translation rule 1): `promptTokenCount` already includes cached tokens, so it is the
 //! canonical input as it is (plus `toolUsePromptTokenCount`, billed as prompt); output is
 //! `candidatesTokenCount + thoughtsTokenCount` because Gemini counts thoughts outside the
 //! candidates, and reasoning is `thoughtsTokenCount`. Gemini's implicit cache has no writes.
@@ -119,7 +119,7 @@ pub(crate) fn call_arguments(args: Option<&Value>) -> Value {
     }
 }
 
-/// FIELD-NOTES item 10. `has_calls`: the answer contains function calls (Gemini says `STOP`
+/// translation rule 10. `has_calls`: the answer contains function calls (Gemini says `STOP`
 /// for those too).
 pub(crate) fn stop_reason(finish_reason: Option<&str>, has_calls: bool) -> StopReason {
     match finish_reason {

@@ -1,5 +1,5 @@
 //! JSON Schema → the OpenAPI subset Gemini accepts in `parameters` and `responseSchema`
-//! (FIELD-NOTES item 9).
+//! (translation rule 9).
 //!
 //! Gemini parses schemas into a protobuf `Schema` message, so any key it does not know is a 400
 //! ("Unknown name \"additionalProperties\" … Cannot find field") and so are several shapes that

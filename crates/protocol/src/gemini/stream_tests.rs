@@ -12,7 +12,7 @@ use crate::gemini::tests::{
 
 #[test]
 fn blocks_are_indexed_across_thinking_text_and_calls() {
-    // FIELD-NOTES item 4: indexes count every block, and several calls is where they go wrong.
+    // translation rule 4: indexes count every block, and several calls is where they go wrong.
     let events = decode_chunks(&thinking_text_and_two_calls());
     let starts: Vec<(usize, &str)> = events
         .iter()
@@ -39,7 +39,7 @@ fn blocks_are_indexed_across_thinking_text_and_calls() {
 
 #[test]
 fn start_carries_prompt_usage_and_final_usage_comes_before_finish() {
-    // FIELD-NOTES items 1 and 2.
+    // translation rules 1 and 2.
     let events = decode_chunks(&thinking_text_and_two_calls());
     assert!(matches!(
         &events[0],
@@ -201,7 +201,7 @@ fn finish_closes_open_blocks_and_owes_a_finish() {
 
 #[test]
 fn concurrent_streams_keep_separate_state() {
-    // FIELD-NOTES item 3.
+    // translation rule 3.
     let mut a = Decoder::new(ToolNames::default());
     let mut b = Decoder::new(ToolNames::default());
     let chunk = |text: &str| {
@@ -248,7 +248,7 @@ fn streamed_tool_names_are_restored_and_args_sent_whole() {
             index: 0,
             arguments: "{}".into()
         }),
-        "FIELD-NOTES item 6"
+        "translation rule 6"
     );
 }
 

@@ -278,7 +278,7 @@ fn url_paths_follow_the_generate_content_convention() {
 
 #[test]
 fn a_decoded_answer_replays_as_the_parts_gemini_sent() {
-    // FIELD-NOTES items 8 and 16: thoughts, signatures and calls come back as they were, on
+    // translation rules 8 and 16: thoughts, signatures and calls come back as they were, on
     // the same parts, whether the answer was streamed or not.
     let parts = json!([
         {"text": "**Planning**\n\nTwo cities, one call each.", "thought": true, "thoughtSignature": "sig-thought"},

@@ -238,7 +238,7 @@ pub struct PromptFeedback {
 }
 
 /// Token counts. `thoughtsTokenCount` is *not* part of `candidatesTokenCount`, and
-/// `promptTokenCount` already includes `cachedContentTokenCount` (FIELD-NOTES item 1).
+/// `promptTokenCount` already includes `cachedContentTokenCount` (translation rule 1).
 /// Streams repeat this object on several chunks, each time cumulative so far, with fields
 /// that are not yet known simply absent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -77,10 +77,10 @@ struct History {
     system: Vec<SystemBlock>,
     messages: Vec<Message>,
     /// Tool call id → function name, from the assistant messages read so far: an OpenAI `tool`
-    /// message carries only the id, and Gemini needs the name (FIELD-NOTES item 7).
+    /// message carries only the id, and Gemini needs the name (translation rule 7).
     call_names: HashMap<String, String>,
     /// Whether the last message read was a `tool` message, so the next one joins it: all
-    /// results of one turn go in one user message (FIELD-NOTES item 11).
+    /// results of one turn go in one user message (translation rule 11).
     after_tool: bool,
 }
 
@@ -298,7 +298,7 @@ fn parts(content: Option<&Value>, at: &str) -> Result<Vec<Content>, TranslateErr
     }
 }
 
-/// One content part. `cache_control` is kept on every kind (Roo adds it; FIELD-NOTES item 14).
+/// One content part. `cache_control` is kept on every kind (Roo adds it; translation rule 14).
 fn part(item: &Value, at: &str) -> Result<Vec<Content>, TranslateError> {
     // Some clients put bare strings in the parts array.
     if let Value::String(text) = item {

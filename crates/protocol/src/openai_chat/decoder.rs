@@ -5,12 +5,12 @@
 //! its block start), so the decoder opens a block lazily at the first fragment of a new kind
 //! or a new tool call, and closes the open one when another begins or the answer finishes.
 //! Canonical block indexes count every block; OpenAI's tool call `index` only keys the calls
-//! (FIELD-NOTES item 4).
+//! (translation rule 4).
 //!
 //! Providers differ in the details, and each variant is accepted: `reasoning` for
-//! `reasoning_content`; content and `finish_reason` in one chunk (FIELD-NOTES item 2); usage on
+//! `reasoning_content`; content and `finish_reason` in one chunk (translation rule 2); usage on
 //! the last content chunk, on every chunk, or alone with `choices: []`; tool calls without ids
-//! (FIELD-NOTES item 6), without `index`, or with the name in a later fragment; `stop` as the
+//! (translation rule 6), without `index`, or with the name in a later fragment; `stop` as the
 //! finish reason of a tool-calling answer.
 //!
 //! Tool calls are streamed one after the other by every provider seen; a fragment for a call
@@ -85,7 +85,7 @@ impl Decoder {
     }
 
     /// Closes the open block: a tool call without its start gets one now, one without
-    /// arguments gets `{}` (FIELD-NOTES item 6).
+    /// arguments gets `{}` (translation rule 6).
     fn close(&mut self, out: &mut Vec<StreamEvent>) {
         let Some(block) = self.open.take() else {
             return;

@@ -12,7 +12,7 @@
 //! ```
 //!
 //! Tool call `index` is OpenAI's own: it counts tool calls only, not the canonical block index
-//! that counts text and thinking too (FIELD-NOTES item 4). The usage-only chunk is sent only
+//! that counts text and thinking too (translation rule 4). The usage-only chunk is sent only
 //! when the client asked for it: its empty `choices` once crashed Cline.
 //!
 //! A canonical `Error` becomes `data: {"error": {…}}` and the stream ends there, without

@@ -44,7 +44,7 @@ use serde_json::{Value, json};
 
 use crate::canonical::{Effort, StopReason};
 
-/// The `finish_reason` a client reads (FIELD-NOTES item 10). OpenAI reports a matched stop
+/// The `finish_reason` a client reads (translation rule 10). OpenAI reports a matched stop
 /// sequence as a plain `stop`.
 fn finish_reason(stop: StopReason) -> &'static str {
     match stop {
@@ -70,7 +70,7 @@ fn stop_reason(finish: &str, called_tools: bool) -> StopReason {
     }
 }
 
-/// Tool call arguments as a JSON value (FIELD-NOTES item 6): empty text is `{}`, text that is
+/// Tool call arguments as a JSON value (translation rule 6): empty text is `{}`, text that is
 /// not JSON is kept as a JSON string so nothing the model wrote is lost.
 fn parse_arguments(text: &str) -> Value {
     if text.trim().is_empty() {
@@ -97,7 +97,7 @@ fn arguments_text(arguments: &Value) -> String {
     }
 }
 
-/// Gemini's thought signature on an OpenAI tool call (FIELD-NOTES item 8). Gemini's own
+/// Gemini's thought signature on an OpenAI tool call (translation rule 8). Gemini's own
 /// OpenAI-compatible endpoint puts it in `extra_content.google.thought_signature`; some
 /// clients and proxies flatten it to `thought_signature`. Both are read.
 fn thought_signature_of(call: &Value) -> Option<String> {
@@ -137,7 +137,7 @@ fn effort_name(effort: Effort) -> &'static str {
     }
 }
 
-/// The tool call id for a call the provider sent without one (FIELD-NOTES item 6), from its
+/// The tool call id for a call the provider sent without one (translation rule 6), from its
 /// position in the answer, as the canonical model prescribes.
 fn generated_call_id(position: usize) -> String {
     format!("call_{position}")

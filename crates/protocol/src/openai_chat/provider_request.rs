@@ -6,7 +6,7 @@
 //! - one leading system message (some chat templates reject a second one or one mid-list);
 //! - text-only messages as plain strings (some servers take no parts arrays);
 //! - no `cache_control` anywhere and no `top_k`: OpenAI rejects unknown fields
-//!   (FIELD-NOTES item 14), and traffic that reaches this encoder was translated, so nothing in
+//!   (translation rule 14), and traffic that reaches this encoder was translated, so nothing in
 //!   it was meant for this provider in the first place;
 //! - `tool_choice` and `parallel_tool_calls` only alongside tools, where OpenAI allows them.
 
@@ -19,7 +19,7 @@ use crate::canonical::{
 };
 
 /// Writes the request body for an OpenAI-compatible provider. Tool names the provider would
-/// reject are shortened through `names` (FIELD-NOTES item 5); the answer's decoder restores
+/// reject are shortened through `names` (translation rule 5); the answer's decoder restores
 /// them with the same map.
 pub fn encode_request(req: &ChatRequest, names: &mut ToolNames) -> Result<Value, TranslateError> {
     let mut body = Map::new();
@@ -130,8 +130,8 @@ pub fn encode_request(req: &ChatRequest, names: &mut ToolNames) -> Result<Value,
     }
     if req.stream {
         body.insert("stream".into(), json!(true));
-        // Usage is always captured (SPEC §4); the gateway drops this for providers that reject
-        // it (FIELD-NOTES item 15).
+        // Usage is always captured; the gateway drops this for providers that reject
+        // it (translation rule 15).
         body.insert("stream_options".into(), json!({"include_usage": true}));
     }
     Ok(Value::Object(body))
@@ -359,7 +359,7 @@ mod tests {
         );
         assert!(
             !body.to_string().contains("cache_control"),
-            "FIELD-NOTES 14: strict providers reject it: {body}"
+            "translation rule 14: strict providers reject it: {body}"
         );
     }
 
@@ -384,7 +384,7 @@ mod tests {
         let mut names = ToolNames::default();
         let body = encode_request(&req, &mut names).unwrap();
         let in_tools = &body["tools"][0]["function"]["name"];
-        assert!(in_tools.as_str().unwrap().len() <= 64, "FIELD-NOTES 5");
+        assert!(in_tools.as_str().unwrap().len() <= 64, "translation rule 5");
         assert_eq!(&body["tool_choice"]["function"]["name"], in_tools);
         assert_eq!(
             &body["messages"][0]["tool_calls"][0]["function"]["name"],
@@ -553,7 +553,7 @@ mod tests {
         assert_eq!(
             body["messages"][0]["tool_calls"][0]["extra_content"],
             json!({"google": {"thought_signature": "CiQB"}}),
-            "FIELD-NOTES 8"
+            "translation rule 8"
         );
         assert_eq!(body["messages"][0]["content"], Value::Null);
     }

@@ -16,7 +16,7 @@ use crate::usage::Usage;
 /// Thinking text goes in `reasoning_content` (DeepSeek's field, which Zed and most OpenAI
 /// clients that show reasoning read). When thinking carries signatures, the blocks also go in
 /// litellm's `thinking_blocks`, so a client that replays the field (Aider and other litellm
-/// users) keeps Anthropic's tool loops working (FIELD-NOTES item 16); others ignore it.
+/// users) keeps Anthropic's tool loops working (translation rule 16); others ignore it.
 pub fn encode_response(resp: &ChatResponse, names: &ToolNames) -> Value {
     let mut text = String::new();
     let mut reasoning = String::new();

@@ -31,12 +31,12 @@ fn cline_request_with_roo_cache_markers() {
     insta::assert_json_snapshot!("cline_request_canonical", canonical);
     insta::assert_json_snapshot!("cline_request_provider", provider);
     let text = provider.to_string();
-    assert!(!text.contains("cache_control"), "FIELD-NOTES 14");
+    assert!(!text.contains("cache_control"), "translation rule 14");
     assert!(
         provider["tools"][2]["function"]["name"]
             .as_str()
             .is_some_and(|n| n.len() <= 64),
-        "FIELD-NOTES 5"
+        "translation rule 5"
     );
 }
 

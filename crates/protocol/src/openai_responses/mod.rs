@@ -19,7 +19,7 @@
 //!   items verbatim on the next turn, and it replays nothing else of them (item ids and extra
 //!   fields are dropped). So everything a provider needs back travels in `encrypted_content`,
 //!   sealed with a `switchyard:` prefix ([`Sealed`]): an Anthropic thinking signature, an
-//!   Anthropic redacted-thinking blob, or a Gemini thought signature (FIELD-NOTES 8, 16). The
+//!   Anthropic redacted-thinking blob, or a Gemini thought signature (translation rules 8, 16). The
 //!   prefix also tells apart OpenAI's own encrypted reasoning, which no other provider can read
 //!   and which is therefore dropped, and lets a pass-through path strip ours before a request
 //!   reaches OpenAI ([`is_gateway_reasoning`]).

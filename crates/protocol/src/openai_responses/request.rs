@@ -4,7 +4,7 @@
 //! `input` is a flat list of items where the canonical model has turns: assistant-side items
 //! (`reasoning`, assistant `message`, `function_call`, `custom_tool_call`, `local_shell_call`)
 //! join the assistant turn they follow, tool outputs join the user turn of tool results they
-//! follow (all results of one turn in one message, FIELD-NOTES 11), and `system` / `developer`
+//! follow (all results of one turn in one message, translation rule 11), and `system` / `developer`
 //! messages are lifted into the system prompt after `instructions`.
 
 use std::collections::HashMap;
@@ -187,7 +187,7 @@ struct History {
     system: Vec<SystemBlock>,
     messages: Vec<Message>,
     /// `call_id` → tool name, so tool outputs (which carry only the id) get their name
-    /// (FIELD-NOTES 7).
+    /// (translation rule 7).
     call_names: HashMap<String, String>,
     /// A Gemini thought signature from a sealed reasoning item, for the call right after it.
     thought_signature: Option<String>,
@@ -382,7 +382,7 @@ fn parse_item<T: DeserializeOwned>(i: usize, item: &Value) -> Result<T, Translat
     T::deserialize(item).map_err(|e| input_error(i, &e.to_string()))
 }
 
-/// Arguments text as a JSON value: empty becomes `{}` (FIELD-NOTES 6), unparsable text is
+/// Arguments text as a JSON value: empty becomes `{}` (translation rule 6), unparsable text is
 /// kept as a string so nothing is lost.
 fn parse_arguments(arguments: &str) -> Value {
     if arguments.trim().is_empty() {

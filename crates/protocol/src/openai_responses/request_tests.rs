@@ -66,7 +66,7 @@ fn system_and_developer_messages_join_the_instructions_in_order() {
 
 #[test]
 fn calls_after_an_assistant_message_belong_to_its_turn_and_results_share_one_user_turn() {
-    // FIELD-NOTES 7 and 11: tool results get their names, and all results of one turn go in
+    // translation rules 7 and 11: tool results get their names, and all results of one turn go in
     // one user message.
     let (req, _) = decode(json!({"input": [
         {"role": "user", "content": "weather in Paris and Rome?"},
@@ -106,7 +106,7 @@ fn calls_after_an_assistant_message_belong_to_its_turn_and_results_share_one_use
 
 #[test]
 fn empty_arguments_become_an_empty_object_and_broken_ones_are_kept_as_text() {
-    // FIELD-NOTES 6.
+    // translation rule 6.
     let (req, _) = decode(json!({"input": [
         {"type": "function_call", "call_id": "a", "name": "now", "arguments": ""},
         {"type": "function_call", "call_id": "b", "name": "echo", "arguments": "{\"x\": "}
@@ -124,7 +124,7 @@ fn empty_arguments_become_an_empty_object_and_broken_ones_are_kept_as_text() {
 
 #[test]
 fn reasoning_the_gateway_sealed_comes_back_as_the_provider_sent_it() {
-    // FIELD-NOTES 16: thinking and its signature survive the replay unchanged.
+    // translation rule 16: thinking and its signature survive the replay unchanged.
     let (req, _) = decode(json!({"input": [
         {"role": "user", "content": "q"},
         {"type": "reasoning", "summary": [{"type": "summary_text", "text": "step one"}, {"type": "summary_text", "text": "step two"}],
@@ -175,7 +175,7 @@ fn openais_own_encrypted_reasoning_is_dropped_but_its_summary_kept() {
 
 #[test]
 fn a_sealed_thought_signature_goes_back_on_the_call_right_after_it() {
-    // FIELD-NOTES 8: Gemini needs its thought signature back with the function call.
+    // translation rule 8: Gemini needs its thought signature back with the function call.
     let (req, _) = decode(json!({"input": [
         {"role": "user", "content": "q"},
         {"type": "reasoning", "summary": [], "encrypted_content": Sealed::ThoughtSignature("ts-1".into()).seal()},

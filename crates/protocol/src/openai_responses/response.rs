@@ -21,7 +21,7 @@ pub(super) const COMPLETED: &str = "completed";
 /// Status of an item or response still being produced.
 pub(super) const IN_PROGRESS: &str = "in_progress";
 
-/// Encodes a whole answer. Tool names are restored to the client's (FIELD-NOTES 5).
+/// Encodes a whole answer. Tool names are restored to the client's (translation rule 5).
 pub fn encode_response(resp: &ChatResponse, names: &ToolNames, ctx: &ResponsesContext) -> Value {
     let id = response_id(&resp.id);
     let mut output = Vec::with_capacity(resp.content.len());
@@ -208,7 +208,7 @@ pub(super) fn call_item(
     }
 }
 
-/// A call's arguments as JSON text; nothing at all becomes `{}` (FIELD-NOTES 6), and text the
+/// A call's arguments as JSON text; nothing at all becomes `{}` (translation rule 6), and text the
 /// provider sent that was not JSON goes back as it was.
 pub(super) fn arguments_text(arguments: &Value) -> String {
     match arguments {

@@ -123,7 +123,7 @@ fn answers_cut_short_are_incomplete_with_the_reason() {
 
 #[test]
 fn shortened_tool_names_are_restored() {
-    // FIELD-NOTES 5.
+    // translation rule 5.
     let long = "mcp__github_enterprise_server__create_pull_request_review_comment_reply";
     let mut names = ToolNames::default();
     let short = names.shorten(long, ToolNames::MAX);
@@ -169,7 +169,7 @@ fn a_freeform_call_whose_model_skipped_the_json_keeps_its_text() {
 
 #[test]
 fn usage_keeps_openai_semantics_and_reports_cache_writes() {
-    // FIELD-NOTES 1: canonical input already includes cache reads and writes.
+    // translation rule 1: canonical input already includes cache reads and writes.
     let value = encode_response(
         &answer(Vec::new(), StopReason::EndTurn),
         &ToolNames::default(),

@@ -120,7 +120,7 @@ fn thinking_text_a_tool_call_and_usage_stream_as_codex_expects() {
         Finish {
             stop_reason: StopReason::ToolUse,
         },
-        // FIELD-NOTES 2: the final usage arrives after the finish reason.
+        // translation rule 2: the final usage arrives after the finish reason.
         Usage {
             usage: usage(0, 0, 180, 40),
         },
@@ -243,7 +243,7 @@ fn running_out_of_tokens_ends_with_response_incomplete() {
 
 #[test]
 fn several_tool_calls_keep_their_own_items_and_indexes() {
-    // FIELD-NOTES 4: block indexes count text too; output indexes count every item.
+    // translation rule 4: block indexes count text too; output indexes count every item.
     use StreamEvent::*;
     let events = run(
         &mut encoder(),
@@ -371,7 +371,7 @@ fn a_local_shell_call_is_announced_whole() {
 
 #[test]
 fn a_call_without_arguments_streams_an_empty_object() {
-    // FIELD-NOTES 6.
+    // translation rule 6.
     let events = run(
         &mut encoder(),
         &[
@@ -391,7 +391,7 @@ fn a_call_without_arguments_streams_an_empty_object() {
 
 #[test]
 fn a_thought_signature_travels_in_a_reasoning_item_before_its_call() {
-    // FIELD-NOTES 8: Gemini needs it back on the next turn, and Codex replays reasoning items.
+    // translation rule 8: Gemini needs it back on the next turn, and Codex replays reasoning items.
     let events = run(
         &mut encoder(),
         &[
@@ -485,7 +485,7 @@ fn a_block_starting_at_an_index_still_open_closes_the_old_one_first() {
 
 #[test]
 fn each_encoder_keeps_its_own_state() {
-    // FIELD-NOTES 3.
+    // translation rule 3.
     let (mut a, mut b) = (encoder(), Encoder::new("resp_other", "m", context()));
     let first_a = a.encode(&StreamEvent::TextStart { index: 0 });
     let first_b = b.encode(&StreamEvent::TextStart { index: 0 });

@@ -48,7 +48,7 @@ fn replay(items: &Value) -> Vec<Content> {
 
 #[test]
 fn thinking_signatures_and_thought_signatures_survive_a_codex_round_trip() {
-    // FIELD-NOTES 8 and 16: what the provider needs back comes back unchanged.
+    // translation rules 8 and 16: what the provider needs back comes back unchanged.
     let content = vec![
         Content::Thinking {
             text: "Plan: read the file first.".into(),

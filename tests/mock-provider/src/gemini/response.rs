@@ -8,7 +8,7 @@
 //! growing), `modelVersion` and `responseId`. The thought part comes alone
 //! first, text follows one piece per chunk, function calls arrive whole
 //! together in one chunk, and `finishReason` rides on the last chunk, next to
-//! its content (FIELD-NOTES 2: that content must not be lost).
+//! its content (translation rule 2: that content must not be lost).
 
 use serde::Serialize;
 use serde_json::{Value, json};

@@ -1,5 +1,5 @@
 //! Thought signatures: opaque base64 strings Gemini 3 attaches to parts and
-//! wants back, byte for byte, on the next request (FIELD-NOTES 8).
+//! wants back, byte for byte, on the next request (translation rule 8).
 //!
 //! Real signatures are encrypted and only Google can read them. The mock's
 //! are base64 of `switchyard-mock-thought:<function name>:<12 hex>`, so the

@@ -8,7 +8,7 @@
 //! costs one token per streamed text piece, or its name and arguments per
 //! function call; thinking costs [`THOUGHT_TOKENS`].
 //!
-//! Gemini's semantics, which translators get wrong (FIELD-NOTES 1):
+//! Gemini's semantics, which translators get wrong (translation rule 1):
 //! `thoughtsTokenCount` is *not* part of `candidatesTokenCount`, so
 //! `totalTokenCount = prompt + candidates + thoughts`; and
 //! `cachedContentTokenCount` is part of `promptTokenCount`. Zero counts are

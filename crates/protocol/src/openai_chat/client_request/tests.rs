@@ -69,7 +69,7 @@ fn consecutive_tool_messages_become_one_user_message_named_from_the_calls() {
     assert_eq!(
         names,
         [Some("get_weather"), Some("get_time"), None, Some("search")],
-        "FIELD-NOTES 7: Gemini needs the name, which only the assistant's call has"
+        "translation rule 7: Gemini needs the name, which only the assistant's call has"
     );
     assert_eq!(req.messages[3].content, vec![text("Thanks")]);
 }
@@ -112,7 +112,11 @@ fn gemini_thought_signatures_on_tool_calls_survive() {
             other => panic!("{other:?}"),
         })
         .collect();
-    assert_eq!(signatures, [Some("CiQB..."), Some("flat")], "FIELD-NOTES 8");
+    assert_eq!(
+        signatures,
+        [Some("CiQB..."), Some("flat")],
+        "translation rule 8"
+    );
 }
 
 #[test]
@@ -147,7 +151,7 @@ fn images_become_base64_or_url_sources_and_pdfs_documents() {
                 cache_control: None
             },
         ],
-        "FIELD-NOTES 13"
+        "translation rule 13"
     );
 }
 
@@ -197,7 +201,7 @@ fn cache_control_on_parts_and_messages_is_kept() {
         [false, true],
         "a message-level marker goes on its last part"
     );
-    assert!(marked(&req.messages[1].content[0]), "FIELD-NOTES 14");
+    assert!(marked(&req.messages[1].content[0]), "translation rule 14");
 }
 
 #[test]
@@ -239,7 +243,7 @@ fn litellm_thinking_blocks_keep_their_signatures() {
                 data: "opaque".into()
             }
         ],
-        "FIELD-NOTES 16: signatures must survive the replay"
+        "translation rule 16: signatures must survive the replay"
     );
 }
 

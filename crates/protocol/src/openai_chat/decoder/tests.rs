@@ -151,7 +151,7 @@ fn reasoning_text_and_parallel_tool_calls_get_blocks_counted_together() {
             (2, "get_weather"),
             (3, "weather.forecast")
         ],
-        "FIELD-NOTES 4: OpenAI's tool indexes 0 and 1 are blocks 2 and 3; FIELD-NOTES 5: names restored"
+        "translation rule 4: OpenAI's tool indexes 0 and 1 are blocks 2 and 3; translation rule 5: names restored"
     );
     let arguments: String = events
         .iter()
@@ -216,7 +216,7 @@ fn content_in_the_finishing_chunk_is_kept() {
                 stop_reason: StopReason::EndTurn
             },
         ],
-        "FIELD-NOTES 2"
+        "translation rule 2"
     );
 }
 
@@ -249,7 +249,7 @@ fn tool_calls_without_ids_or_arguments_get_stable_ids_and_an_empty_object() {
             _ => None,
         })
         .collect();
-    assert_eq!(arguments, ["{}", "{}"], "FIELD-NOTES 6");
+    assert_eq!(arguments, ["{}", "{}"], "translation rule 6");
 }
 
 #[test]
@@ -467,7 +467,7 @@ fn each_decoder_keeps_its_own_state() {
     assert_well_formed(&from_b);
     assert!(
         matches!(from_a[1], StreamEvent::TextStart { index: 0 }),
-        "FIELD-NOTES 3"
+        "translation rule 3"
     );
     assert!(
         matches!(from_b[4], StreamEvent::TextStart { index: 1 }),

@@ -1,7 +1,7 @@
 //! One message and its content blocks, checked like the real API checks
 //! them; the rules that span several messages are in [`super::turns`].
 //!
-//! Translators break these often (see FIELD-NOTES): nothing may be empty
+//! Translators break these often (see docs/translation-rules.md): nothing may be empty
 //! (only a final assistant prefill, which must not end in whitespace), blocks
 //! only appear in the role the API allows them in, unknown block types and
 //! fields are rejected, tool inputs are objects, tool ids have the API's

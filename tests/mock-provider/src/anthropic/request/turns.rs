@@ -6,7 +6,7 @@
 //!
 //! The real API now merges consecutive same-role turns; the mock rejects them
 //! on purpose, because a translator that produces them has lost track of the
-//! conversation (see FIELD-NOTES, item 11).
+//! conversation (translation rule 11).
 
 use std::collections::HashSet;
 

@@ -1,4 +1,4 @@
-//! Every client request decoder (chat, messages, responses), and every provider encoder applied
+//! Every client request decoder (chat, messages, responses, Gemini), and every provider encoder applied
 //! to whatever they decode: malformed or hostile requests are refused, never a panic.
 #![no_main]
 
@@ -22,5 +22,8 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok((request, _)) = openai_responses::decode_request(data) {
         encode_everywhere(&request);
+    }
+    if let Ok(decoded) = gemini::decode_client_request(data) {
+        encode_everywhere(&decoded.request);
     }
 });

@@ -12,6 +12,7 @@ fn encode_everywhere(response: &ChatResponse) {
     let _ = openai_chat::encode_response(response, &names);
     let _ = anthropic::encode_response(response, &names);
     let _ = openai_responses::encode_response(response, &names, &ResponsesContext::default());
+    let _ = gemini::encode_client_response(response, &names);
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -20,6 +20,7 @@ fn encoders() -> Vec<Box<dyn StreamEncoder>> {
         Box::new(openai_chat::Encoder::new("id".into(), "m".into(), true)),
         Box::new(anthropic::Encoder::new("id", "m", 10)),
         Box::new(openai_responses::Encoder::new("id", "m", ResponsesContext::default())),
+        Box::new(gemini::ClientEncoder::new("id", "m")),
     ]
 }
 

@@ -51,7 +51,7 @@ impl Meter {
         for event in events {
             match event {
                 StreamEvent::Start { usage, .. } | StreamEvent::Usage { usage } => {
-                    self.merge(usage)
+                    self.usage.get_or_insert_with(Usage::default).merge(usage)
                 }
                 StreamEvent::TextDelta { text, .. } | StreamEvent::ThinkingDelta { text, .. } => {
                     self.output_chars += text.chars().count() as u64;
@@ -65,16 +65,6 @@ impl Meter {
                 _ => {}
             }
         }
-    }
-
-    fn merge(&mut self, new: &Usage) {
-        let usage = self.usage.get_or_insert_with(Usage::default);
-        let pick = |old: u64, new: u64| if new > 0 { new } else { old };
-        usage.input_tokens = pick(usage.input_tokens, new.input_tokens);
-        usage.cached_input_tokens = pick(usage.cached_input_tokens, new.cached_input_tokens);
-        usage.cache_write_tokens = pick(usage.cache_write_tokens, new.cache_write_tokens);
-        usage.output_tokens = pick(usage.output_tokens, new.output_tokens);
-        usage.reasoning_tokens = pick(usage.reasoning_tokens, new.reasoning_tokens);
     }
 }
 

@@ -356,11 +356,11 @@ impl StreamEncoder for Encoder {
         }
         match event {
             StreamEvent::Start { usage, .. } => {
-                merge_usage(&mut self.usage, usage);
+                self.usage.merge(usage);
                 self.ensure_started(&mut out);
             }
             StreamEvent::Usage { usage } => {
-                merge_usage(&mut self.usage, usage);
+                self.usage.merge(usage);
                 if self.stop_reason.is_some() {
                     self.end(&mut out);
                 }
@@ -409,18 +409,4 @@ fn block_index(event: &StreamEvent) -> Option<usize> {
         | StreamEvent::Finish { .. }
         | StreamEvent::Error { .. } => None,
     }
-}
-
-/// Field by field, a later report wins where it says anything (non-zero).
-fn merge_usage(into: &mut Usage, later: &Usage) {
-    let pick = |old: &mut u64, new: u64| {
-        if new != 0 {
-            *old = new;
-        }
-    };
-    pick(&mut into.input_tokens, later.input_tokens);
-    pick(&mut into.cached_input_tokens, later.cached_input_tokens);
-    pick(&mut into.cache_write_tokens, later.cache_write_tokens);
-    pick(&mut into.output_tokens, later.output_tokens);
-    pick(&mut into.reasoning_tokens, later.reasoning_tokens);
 }

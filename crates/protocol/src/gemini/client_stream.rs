@@ -93,7 +93,7 @@ impl StreamEncoder for ClientEncoder {
         }
         match event {
             StreamEvent::Start { usage, .. } | StreamEvent::Usage { usage } => {
-                merge_usage(&mut self.usage, usage);
+                self.usage.merge(usage);
             }
             StreamEvent::TextDelta { text, .. } if !text.is_empty() => {
                 out.push(self.part(text_part(text)));
@@ -173,20 +173,6 @@ impl StreamEncoder for ClientEncoder {
         out.push(SseEvent::data(last.to_string()));
         out
     }
-}
-
-/// Field by field, a later report wins where it says anything (non-zero).
-fn merge_usage(into: &mut Usage, later: &Usage) {
-    let pick = |old: &mut u64, new: u64| {
-        if new != 0 {
-            *old = new;
-        }
-    };
-    pick(&mut into.input_tokens, later.input_tokens);
-    pick(&mut into.cached_input_tokens, later.cached_input_tokens);
-    pick(&mut into.cache_write_tokens, later.cache_write_tokens);
-    pick(&mut into.output_tokens, later.output_tokens);
-    pick(&mut into.reasoning_tokens, later.reasoning_tokens);
 }
 
 #[cfg(test)]

@@ -101,23 +101,6 @@ impl Encoder {
             }
         }
     }
-
-    fn merge_usage(&mut self, usage: &Usage) {
-        let merged = match self.usage {
-            None => *usage,
-            Some(old) => {
-                let pick = |new: u64, old: u64| if new == 0 { old } else { new };
-                Usage {
-                    input_tokens: pick(usage.input_tokens, old.input_tokens),
-                    cached_input_tokens: pick(usage.cached_input_tokens, old.cached_input_tokens),
-                    cache_write_tokens: pick(usage.cache_write_tokens, old.cache_write_tokens),
-                    output_tokens: pick(usage.output_tokens, old.output_tokens),
-                    reasoning_tokens: pick(usage.reasoning_tokens, old.reasoning_tokens),
-                }
-            }
-        };
-        self.usage = Some(merged);
-    }
 }
 
 impl StreamEncoder for Encoder {
@@ -131,11 +114,13 @@ impl StreamEncoder for Encoder {
                 // Usage may arrive only here: Gemini sends a tool call, its finish reason and
                 // the usage in one chunk, which decodes to a Start carrying the usage.
                 if *usage != Usage::default() {
-                    self.merge_usage(usage);
+                    self.usage.get_or_insert_with(Usage::default).merge(usage);
                 }
                 self.start(&mut out)
             }
-            StreamEvent::Usage { usage } => self.merge_usage(usage),
+            StreamEvent::Usage { usage } => {
+                self.usage.get_or_insert_with(Usage::default).merge(usage)
+            }
             StreamEvent::Error { error } => {
                 self.ended = true;
                 let (_, body) = encode_error(error);

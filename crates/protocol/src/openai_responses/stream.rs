@@ -499,23 +499,6 @@ impl Encoder {
         }
     }
 
-    /// Later usage replaces earlier usage field by field; zeros mean "not reported here".
-    fn merge_usage(&mut self, usage: &Usage) {
-        let merge = |old: &mut u64, new: u64| {
-            if new != 0 {
-                *old = new;
-            }
-        };
-        merge(&mut self.usage.input_tokens, usage.input_tokens);
-        merge(
-            &mut self.usage.cached_input_tokens,
-            usage.cached_input_tokens,
-        );
-        merge(&mut self.usage.cache_write_tokens, usage.cache_write_tokens);
-        merge(&mut self.usage.output_tokens, usage.output_tokens);
-        merge(&mut self.usage.reasoning_tokens, usage.reasoning_tokens);
-    }
-
     fn output(&self) -> Vec<OutputItem> {
         let mut done = self.done.clone();
         done.sort_by_key(|(output_index, _)| *output_index);
@@ -557,7 +540,7 @@ impl StreamEncoder for Encoder {
         self.start(&mut out);
         match event {
             StreamEvent::Start { usage, .. } | StreamEvent::Usage { usage } => {
-                self.merge_usage(usage);
+                self.usage.merge(usage);
             }
             StreamEvent::TextStart { index } => self.open_text(*index, &mut out),
             StreamEvent::TextDelta { index, text } => self.text_delta(*index, text, &mut out),

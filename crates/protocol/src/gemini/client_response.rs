@@ -21,11 +21,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::request::mime_from_url;
-use super::wire::{
-    self, Blob, Candidate, FileData, FunctionCall, GenerateContentResponse, Part, UsageMetadata,
-};
-use crate::canonical::{ChatResponse, Content, MediaSource, StopReason, ToolNames};
+use super::request::{MediaKind, media_part};
+use super::wire::{self, Candidate, FunctionCall, GenerateContentResponse, Part, UsageMetadata};
+use crate::canonical::{ChatResponse, Content, StopReason, ToolNames};
 use crate::usage::Usage;
 
 /// The `generateContent` answer for a canonical response.
@@ -50,8 +48,9 @@ pub fn encode_client_response(response: &ChatResponse, names: &ToolNames) -> Val
                 arguments_object(&call.arguments),
                 call.thought_signature.as_deref(),
             )),
-            Content::Image { source, .. } | Content::Document { source, .. } => {
-                parts.push(media_part(source));
+            Content::Image { source, .. } => parts.push(media_part(source, MediaKind::Image)),
+            Content::Document { source, .. } => {
+                parts.push(media_part(source, MediaKind::Document));
             }
         }
     }
@@ -188,25 +187,6 @@ pub(super) fn arguments_from_text(text: &str) -> Value {
         Ok(parsed @ Value::Object(_)) => parsed,
         Ok(other) => json!({ "value": other }),
         Err(_) => json!({ "value": text }),
-    }
-}
-
-fn media_part(source: &MediaSource) -> Part {
-    match source {
-        MediaSource::Base64 { media_type, data } => Part {
-            inline_data: Some(Blob {
-                mime_type: media_type.clone(),
-                data: data.clone(),
-            }),
-            ..Part::default()
-        },
-        MediaSource::Url { url } => Part {
-            file_data: Some(FileData {
-                mime_type: mime_from_url(url).map(str::to_owned),
-                file_uri: url.clone(),
-            }),
-            ..Part::default()
-        },
     }
 }
 

@@ -342,12 +342,14 @@ fn text_part(text: &str) -> Part {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum MediaKind {
+pub(super) enum MediaKind {
     Image,
     Document,
 }
 
-fn media_part(source: &MediaSource, kind: MediaKind) -> Part {
+/// An image or document as a part: inline data, or a file reference whose MIME type comes
+/// from the URL (Gemini requires one for URLs it does not host).
+pub(super) fn media_part(source: &MediaSource, kind: MediaKind) -> Part {
     match source {
         MediaSource::Base64 { media_type, data } => Part {
             inline_data: Some(Blob {

@@ -20,6 +20,7 @@ pub mod openai;
 pub mod script;
 
 mod dialect;
+mod directive;
 mod ids;
 mod record;
 mod sample;

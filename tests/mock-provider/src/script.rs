@@ -26,6 +26,16 @@
 //! Any other model name answers normally. The optional `mock` object in the
 //! request body (forwarded untouched by the gateway) tunes the answer, see
 //! [`Knobs`].
+//!
+//! Prompt text (every dialect): when the text of the last user turn contains
+//! `[[mock-tool NAME {json args}]]` and tools are offered, the answer is one
+//! call to the offered tool named `NAME` (or one whose name ends in `NAME`
+//! after a `__`, `.` or `_` separator, since gateways may prefix tool names)
+//! with exactly those arguments; the turn after the tool result answers
+//! `Tool result received: <content>` as always. A directive naming no
+//! offered tool gets a text answer listing the offered ones. This is how a
+//! test drives a real client through a tool loop with a tool the client
+//! knows how to run (see `directive.rs`).
 
 use std::time::Duration;
 

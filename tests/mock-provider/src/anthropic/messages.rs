@@ -8,7 +8,9 @@
 //!   `none` and the last message is the user's own text: one call to the
 //!   first tool (or the one `tool_choice` names), or one per tool with
 //!   `mock.parallel_tools` unless `disable_parallel_tool_use`; the input has
-//!   one sample value per schema property; stop reason `tool_use`;
+//!   one sample value per schema property (or the tool and input a
+//!   `[[mock-tool …]]` directive in that text names, see
+//!   [`crate::directive`]); stop reason `tool_use`;
 //! - else text: `Tool result received: <text of the last tool_result>` when
 //!   the last message answers tools, else `Hello! This is a mock answer from
 //!   <model>.` (pieces are words, or `mock.chunks` synthetic ones); a
@@ -30,9 +32,10 @@ use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::request::{self, Block, Endpoint, Request, Role, Thinking, ToolChoice};
+use super::request::{self, Block, Endpoint, Message, Request, Role, Thinking, ToolChoice};
 use super::usage::{Usage, count_input};
 use super::{ApiError, Begun, Exchange, begin};
+use crate::directive::Directive;
 use crate::ids::{self, splitmix64};
 use crate::sample;
 use crate::script::{Script, split_even, split_words};
@@ -142,17 +145,26 @@ impl Reply {
             })
             .unwrap_or_default();
         let users_turn = last.is_some_and(|m| m.role == Role::User);
-        let calls = if users_turn && tool_results.is_empty() {
-            tool_calls(begun, request, seed)
+        let directed = if users_turn && tool_results.is_empty() {
+            last.and_then(|m| directed_call(m, request, seed))
         } else {
-            Vec::new()
+            None
+        };
+        let (calls, unmatched) = match directed {
+            Some(Ok(call)) => (vec![call], None),
+            Some(Err(text)) => (Vec::new(), Some(text)),
+            None if users_turn && tool_results.is_empty() => {
+                (tool_calls(begun, request, seed), None)
+            }
+            None => (Vec::new(), None),
         };
         let mut stop_reason = "end_turn";
         let mut stop_sequence = None;
         if calls.is_empty() {
-            let text = match tool_results.last() {
-                Some(result) => format!("Tool result received: {result}"),
-                None => format!("Hello! This is a mock answer from {}.", begun.model),
+            let text = match (unmatched, tool_results.last()) {
+                (Some(text), _) => text,
+                (None, Some(result)) => format!("Tool result received: {result}"),
+                (None, None) => format!("Hello! This is a mock answer from {}.", begun.model),
             };
             let mut pieces = begun.knobs.pieces(&text);
             if let Some((kept, sequence)) = cut_at_stop_sequence(&pieces, &request.stop_sequences) {
@@ -184,6 +196,43 @@ impl Reply {
     pub(super) fn output_tokens(&self) -> u64 {
         self.blocks.iter().map(|b| b.tokens() as u64).sum()
     }
+}
+
+/// The `tool_use` block a `[[mock-tool …]]` directive in the user's text asks
+/// for; Err with the answer's text when no offered tool matches; None without
+/// a directive, custom tools or a `tool_choice` that allows calls.
+fn directed_call(
+    message: &Message<'_>,
+    request: &Request<'_>,
+    seed: u64,
+) -> Option<Result<Planned, String>> {
+    let text: String = message
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Text { text, .. } => Some(*text),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let directive = Directive::find(&text)?;
+    let offered: Vec<&str> = request
+        .tools
+        .iter()
+        .filter(|t| t.is_custom())
+        .map(|t| t.name)
+        .collect();
+    if offered.is_empty() || request.tool_choice == ToolChoice::None {
+        return None;
+    }
+    let Some(name) = directive.pick(&offered) else {
+        return Some(Err(directive.unmatched(&offered)));
+    };
+    Some(Ok(Planned::ToolUse {
+        id: format!("toolu_01{}", ids::alnum(seed.wrapping_add(1), 22)),
+        name: name.to_owned(),
+        fragments: split_even(&directive.arguments(), INPUT_FRAGMENTS),
+    }))
 }
 
 /// The `tool_use` blocks for this turn, or none when it should be text.

@@ -11,7 +11,9 @@
 //! - When function declarations are offered, the mode is not `NONE` and the
 //!   last content is the user's text: `functionCall` parts, for the first
 //!   function, or each of `allowedFunctionNames`, or every function with
-//!   `mock.parallel_tools`. Arguments fill each parameter by type. Gemini
+//!   `mock.parallel_tools`. Arguments fill each parameter by type. A
+//!   `[[mock-tool NAME {args}]]` directive in that text calls the function it
+//!   names with those arguments instead (see [`crate::directive`]). Gemini
 //!   ends these with `STOP` too.
 //! - Otherwise `Hello! This is a mock answer from <model>.`; with
 //!   `responseMimeType: application/json` that text wrapped as
@@ -32,6 +34,7 @@ use serde_json::{Map, Value};
 use super::rules::{field, items, role, text};
 use super::signature;
 use super::tokens::{THOUGHT_TOKENS, Usage, UsagePins, call_tokens, prompt_tokens};
+use crate::directive::Directive;
 use crate::script::{Knobs, split_even, split_words, synthetic_pieces};
 
 /// The thought part's text.
@@ -115,7 +118,7 @@ impl Plan {
 
         let (outcome, finish, candidates) = match planned_calls(body, knobs) {
             _ if left == Some(0) => (Outcome::Empty, "MAX_TOKENS", 0),
-            Some(functions) => {
+            Some(Ok(functions)) => {
                 let calls: Vec<Call> = functions
                     .into_iter()
                     .enumerate()
@@ -131,9 +134,12 @@ impl Plan {
                     .sum();
                 (Outcome::Calls(calls), "STOP", tokens)
             }
-            None => {
+            unmatched @ (None | Some(Err(_))) => {
                 let json = text(config, "response_mime_type") == "application/json";
-                let mut answer = answer_text(body, model);
+                let mut answer = match unmatched {
+                    Some(Err(text)) => text,
+                    _ => answer_text(body, model),
+                };
                 if json {
                     answer = serde_json::json!({ "answer": answer }).to_string();
                 }
@@ -191,8 +197,9 @@ fn answer_text(body: &Value, model: &str) -> String {
     }
 }
 
-/// The functions to call as `(name, args)`, or None for a text answer.
-fn planned_calls(body: &Value, knobs: &Knobs) -> Option<Vec<(String, Value)>> {
+/// The functions to call as `(name, args)`; None for the usual text answer,
+/// Err with the text when a directive names no offered function.
+fn planned_calls(body: &Value, knobs: &Knobs) -> Option<Result<Vec<(String, Value)>, String>> {
     let declarations: Vec<&Value> = items(body, "tools")
         .iter()
         .flat_map(|tool| items(tool, "function_declarations"))
@@ -208,6 +215,17 @@ fn planned_calls(body: &Value, knobs: &Knobs) -> Option<Vec<(String, Value)>> {
             .all(|part| field(part, "function_response").is_none());
     if declarations.is_empty() || mode == "NONE" || !user_text {
         return None;
+    }
+    let said: Vec<&str> = items(last, "parts")
+        .iter()
+        .map(|part| text(part, "text"))
+        .collect();
+    if let Some(directive) = Directive::find(&said.join("\n")) {
+        let offered: Vec<&str> = declarations.iter().map(|d| text(d, "name")).collect();
+        return Some(match directive.pick(&offered) {
+            Some(name) => Ok(vec![(name.to_owned(), Value::Object(directive.args))]),
+            None => Err(directive.unmatched(&offered)),
+        });
     }
     let allowed: Vec<&str> = items(calling, "allowed_function_names")
         .iter()
@@ -231,16 +249,14 @@ fn planned_calls(body: &Value, knobs: &Knobs) -> Option<Vec<(String, Value)>> {
     if chosen.is_empty() {
         return None;
     }
-    Some(
-        chosen
-            .into_iter()
-            .map(|declaration| {
-                let schema = field(declaration, "parameters")
-                    .or_else(|| field(declaration, "parameters_json_schema"));
-                (text(declaration, "name").to_owned(), arguments(schema))
-            })
-            .collect(),
-    )
+    Some(Ok(chosen
+        .into_iter()
+        .map(|declaration| {
+            let schema = field(declaration, "parameters")
+                .or_else(|| field(declaration, "parameters_json_schema"));
+            (text(declaration, "name").to_owned(), arguments(schema))
+        })
+        .collect()))
 }
 
 /// Arguments for a function: each property of its schema set by type.

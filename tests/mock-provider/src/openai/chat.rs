@@ -4,7 +4,8 @@
 //!
 //! The answer is `Hello! This is a mock answer from <model>.`, or
 //! `Tool result received: <content>` after a `tool` message, or tool calls
-//! when tools are offered and the last message is the user's.
+//! when tools are offered and the last message is the user's (the one a
+//! `[[mock-tool …]]` directive names, see [`crate::directive`]).
 
 mod stream;
 
@@ -16,9 +17,10 @@ use serde_json::Value;
 
 use super::usage::{ChatUsage, REASONING_TOKENS, text_tokens};
 use super::{ApiError, Begun, begin, finish_json};
+use crate::directive::Directive;
 use crate::ids::{self, SYSTEM_FINGERPRINT};
 use crate::sample;
-use crate::script::split_even;
+use crate::script::{split_even, split_words};
 use crate::{AppState, Shared};
 
 /// Tokens each message costs on top of its text.
@@ -108,6 +110,18 @@ impl Reply {
         let choice = begun.body.get("tool_choice");
         let choice_is_none = choice.and_then(Value::as_str) == Some("none");
         if !tools.is_empty() && !choice_is_none && last_role == Some("user") {
+            if let Some(directive) = Directive::find(&text_of(last.and_then(|m| m.get("content"))))
+            {
+                let offered: Vec<&str> = tools.iter().map(|t| t.name).collect();
+                let Some(name) = directive.pick(&offered) else {
+                    return Ok(Reply::Text(split_words(&directive.unmatched(&offered))));
+                };
+                return Ok(Reply::ToolCalls(vec![PlannedCall {
+                    id: format!("call_{}", ids::alnum(seed.wrapping_add(1), 24)),
+                    name: name.to_owned(),
+                    fragments: split_even(&directive.arguments(), ARGUMENT_FRAGMENTS),
+                }]));
+            }
             let named = choice
                 .and_then(|c| c.get("function"))
                 .and_then(|f| f.get("name"))

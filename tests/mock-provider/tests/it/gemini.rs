@@ -6,6 +6,6 @@ mod failures;
 mod generate;
 mod paths;
 mod streaming;
-mod support;
+pub mod support;
 mod tools;
 mod validation;

@@ -18,6 +18,7 @@ mod embeddings;
 mod failures;
 mod gemini;
 mod lifecycle;
+mod mock_tool;
 mod models;
 mod recording;
 mod responses;

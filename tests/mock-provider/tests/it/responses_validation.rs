@@ -140,7 +140,7 @@ async fn invalid_bodies_are_rejected_with_openai_messages_and_params() {
         ),
         case(
             json!({"tools": [{"type": "retrieval"}]}),
-            "Invalid value: 'retrieval'. Supported values are: 'function', 'custom', 'web_search', 'web_search_preview', 'web_search_2025_08_26', 'web_search_preview_2025_03_11', 'local_shell', 'file_search', 'code_interpreter', 'image_generation', 'mcp', 'computer_use_preview', 'shell', and 'apply_patch'.",
+            "Invalid value: 'retrieval'. Supported values are: 'function', 'custom', 'web_search', 'web_search_preview', 'web_search_2025_08_26', 'web_search_preview_2025_03_11', 'local_shell', 'file_search', 'code_interpreter', 'image_generation', 'mcp', 'computer_use_preview', 'shell', 'apply_patch', and 'namespace'.",
             Some("tools[0].type"),
             Some("invalid_value"),
         ),

@@ -11,6 +11,8 @@
 //!   or to every allowed tool with `mock.parallel_tools` unless
 //!   `parallel_tool_calls` is false. Function arguments hold one sample
 //!   value per schema property; a custom tool's input is `mock input`.
+//!   A `[[mock-tool NAME {args}]]` directive in the user's message calls
+//!   that tool with those arguments instead (see [`crate::directive`]).
 //! - Else a message: `Tool result received: <output>` after a tool output,
 //!   else `Hello! This is a mock answer from <model>.` (in words, or
 //!   `mock.chunks` synthetic pieces); with a `json_schema` format the
@@ -28,6 +30,7 @@ use serde_json::{Value, json};
 use super::encrypted;
 use super::object::Usage;
 use super::request::{CallKind, Format, Item, Request, Role, Tool, ToolKind};
+use crate::directive::Directive;
 use crate::ids;
 use crate::openai::usage::{REASONING_TOKENS, text_tokens};
 use crate::sample;
@@ -166,8 +169,15 @@ impl Reply {
                 encrypted_content,
             });
         }
-        let called = called_tools(request, knobs);
-        if called.is_empty() {
+        let directed = directed_call(request, &mut ids);
+        let called = if directed.is_some() {
+            Vec::new()
+        } else {
+            called_tools(request, knobs)
+        };
+        if let Some(item) = directed {
+            items.push(item);
+        } else if called.is_empty() {
             items.push(Planned::Message {
                 id: ids.next("msg_"),
                 pieces: knobs.pieces(&answer_text(request)),
@@ -216,6 +226,61 @@ impl Reply {
             context_tokens: conversation + fitted.visible,
         }
     }
+}
+
+/// The call a `[[mock-tool …]]` directive in the user's last message asks
+/// for, or a message naming the offered tools when none matches.
+fn directed_call(request: &Request<'_>, ids: &mut Ids) -> Option<Planned> {
+    let Some(Item::Message {
+        role: Role::User,
+        text,
+    }) = request.items.last()
+    else {
+        return None;
+    };
+    let directive = Directive::find(text)?;
+    let offered: Vec<&str> = request
+        .tools
+        .iter()
+        .filter(|t| t.callable() && request.tool_choice.allows(t))
+        .map(|t| t.name)
+        .collect();
+    if offered.is_empty() {
+        return None;
+    }
+    let Some(name) = directive.pick(&offered) else {
+        return Some(Planned::Message {
+            id: ids.next("msg_"),
+            pieces: split_words(&directive.unmatched(&offered)),
+            complete: true,
+        });
+    };
+    let kind = request
+        .tools
+        .iter()
+        .find(|t| t.name == name)
+        .map_or(ToolKind::Function, |t| t.kind);
+    Some(match kind {
+        ToolKind::Custom => Planned::CustomToolCall {
+            id: ids.next("ctc_"),
+            call_id: ids.call_id(),
+            name: name.to_owned(),
+            fragments: split_even(
+                directive
+                    .args
+                    .get("input")
+                    .and_then(Value::as_str)
+                    .unwrap_or(CUSTOM_INPUT),
+                FRAGMENTS,
+            ),
+        },
+        _ => Planned::FunctionCall {
+            id: ids.next("fc_"),
+            call_id: ids.call_id(),
+            name: name.to_owned(),
+            fragments: split_even(&directive.arguments(), FRAGMENTS),
+        },
+    })
 }
 
 /// The tools the answer calls; empty for a message.

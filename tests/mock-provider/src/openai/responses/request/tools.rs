@@ -5,8 +5,11 @@
 //! `name`, as it does against OpenAI. With `strict: true` a function's
 //! parameters (and a `json_schema` text format's schema) must follow the
 //! structured-outputs rules: every object closed with `additionalProperties:
-//! false` and every property listed in `required`. Hosted tools (web search,
-//! local shell, …) are accepted but never called by the mock.
+//! false` and every property listed in `required`. A `namespace` groups
+//! function tools under a name (as Codex CLI sends its sub-agent tools); its
+//! functions are checked like top-level ones. Hosted tools (web search,
+//! local shell, …) and namespaced functions are accepted but never called by
+//! the mock.
 
 use serde_json::{Map, Value};
 
@@ -31,6 +34,7 @@ const TOOL_TYPES: &[&str] = &[
     "computer_use_preview",
     "shell",
     "apply_patch",
+    "namespace",
 ];
 /// Hosted tools whose own settings the mock does not check.
 const HOSTED: &[&str] = &[
@@ -168,6 +172,32 @@ fn tool<'a>(value: &'a Value, path: &str) -> Result<Tool<'a>, ApiError> {
                 name,
                 parameters: None,
             })
+        }
+        "namespace" => {
+            name(fields, path)?;
+            only_keys(fields, &["type", "name", "description", "tools"], path)?;
+            string(fields, "description", &join(path, "description"))?;
+            let tools_path = join(path, "tools");
+            let members = match fields.get("tools") {
+                Some(Value::Array(members)) => members,
+                None | Some(Value::Null) => return Err(ApiError::missing(&tools_path)),
+                Some(other) => return Err(invalid_type(&tools_path, "an array", other)),
+            };
+            for (i, member) in members.iter().enumerate() {
+                let member_path = format!("{tools_path}[{i}]");
+                let member_fields = object(member, &member_path)?;
+                match required_string(member_fields, "type", &join(&member_path, "type"))? {
+                    "function" => tool(member, &member_path).map(|_| ())?,
+                    other => {
+                        return Err(invalid_value(
+                            &join(&member_path, "type"),
+                            other,
+                            &["function"],
+                        ));
+                    }
+                }
+            }
+            Ok(hosted())
         }
         "local_shell" => {
             only_keys(fields, &["type"], path)?;

@@ -84,6 +84,7 @@ fn serve(dirs: &Dirs, mock: &MockProvider) -> (Child, String) {
         }
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("switchyard serve printed no base URL");
 }
 

@@ -103,6 +103,7 @@ pub fn on_menu<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
     let host = app.state::<Host>();
     match event.id().as_ref() {
         tray::id::OPEN => window::show(app),
+        tray::id::CONNECT => window::show_page(app, "connect"),
         tray::id::COPY => {
             if let Some(gateway) = host.gateway()
                 && let Err(e) = app.clipboard().write_text(gateway.proxy_url())

@@ -17,6 +17,7 @@ use crate::tray_model::{Look, TrayState, TrayView};
 /// Menu item ids, matched in [`crate::lifecycle::on_menu`].
 pub mod id {
     pub const OPEN: &str = "open-dashboard";
+    pub const CONNECT: &str = "connect-a-client";
     pub const COPY: &str = "copy-base-url";
     pub const PAUSE: &str = "pause-resume";
     pub const AUTOSTART: &str = "launch-at-login";
@@ -42,6 +43,7 @@ fn image(look: Look) -> Image<'static> {
 struct Items<R: Runtime> {
     lines: Vec<MenuItem<R>>,
     open: MenuItem<R>,
+    connect: MenuItem<R>,
     copy: MenuItem<R>,
     pause: MenuItem<R>,
     autostart: CheckMenuItem<R>,
@@ -167,7 +169,12 @@ impl<R: Runtime> Tray<R> {
             drawn.items = items;
             drawn.shape = shape;
         }
-        for item in [&drawn.items.open, &drawn.items.copy, &drawn.items.pause] {
+        for item in [
+            &drawn.items.open,
+            &drawn.items.connect,
+            &drawn.items.copy,
+            &drawn.items.pause,
+        ] {
             item.set_enabled(view.gateway_items)?;
         }
         drawn.view = view;
@@ -200,6 +207,7 @@ fn build_menu<R: Runtime>(
         .collect::<tauri::Result<Vec<_>>>()?;
     let enabled = view.gateway_items;
     let open = MenuItem::with_id(app, id::OPEN, "Open dashboard", enabled, None::<&str>)?;
+    let connect = MenuItem::with_id(app, id::CONNECT, "Connect a client…", enabled, None::<&str>)?;
     let copy = MenuItem::with_id(app, id::COPY, "Copy base URL", enabled, None::<&str>)?;
     let pause = MenuItem::with_id(app, id::PAUSE, view.pause_label, enabled, None::<&str>)?;
     let autostart = CheckMenuItem::with_id(
@@ -222,7 +230,7 @@ fn build_menu<R: Runtime>(
     if view.retry {
         entries.push(&retry);
     } else {
-        entries.extend([&open as &dyn IsMenuItem<R>, &copy, &pause]);
+        entries.extend([&open as &dyn IsMenuItem<R>, &connect, &copy, &pause]);
     }
     entries.extend([&middle as &dyn IsMenuItem<R>, &autostart, &bottom, &quit]);
     let menu = Menu::with_items(app, &entries)?;
@@ -231,6 +239,7 @@ fn build_menu<R: Runtime>(
         Items {
             lines,
             open,
+            connect,
             copy,
             pause,
             autostart,

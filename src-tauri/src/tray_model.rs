@@ -50,7 +50,8 @@ pub struct TrayView {
     pub tooltip: String,
     /// Disabled lines at the top of the menu, in order.
     pub lines: Vec<String>,
-    /// Open dashboard, Copy base URL and Pause/Resume apply only while the gateway serves.
+    /// Open dashboard, Connect a client…, Copy base URL and Pause/Resume apply only while the
+    /// gateway serves.
     pub gateway_items: bool,
     pub pause_label: &'static str,
     /// "Try again" is offered when the gateway did not start.

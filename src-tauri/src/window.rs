@@ -52,6 +52,17 @@ pub fn create<R: Runtime>(
     Ok(window)
 }
 
+/// Brings the dashboard to the front on one of its pages (`connect` for the tray's "Connect a
+/// client…"): the page is the dashboard's own route, so the window only changes its fragment.
+pub fn show_page<R: Runtime>(app: &AppHandle<R>, page: &'static str) {
+    show(app);
+    if let Some(window) = app.get_webview_window(LABEL)
+        && let Err(e) = window.eval(format!("window.location.hash = '#/{page}'"))
+    {
+        tracing::warn!(error = %e, "could not open the {page} page");
+    }
+}
+
 /// Brings the dashboard to the front (Open dashboard, a second launch), opening it again if
 /// it was closed.
 pub fn show<R: Runtime>(app: &AppHandle<R>) {

@@ -4,9 +4,9 @@
 // export CSV, re-price, and take a screenshot of every page on the way.
 
 import assert from 'node:assert/strict'
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import OpenAI from 'openai'
 import { chromium } from 'playwright-core'
@@ -378,6 +378,28 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     await page.getByTestId('snippet-openai-python-0-copy').click()
     assert.match(await page.evaluate(() => (window).__copied.at(-1)), new RegExp(`base_url="${gateway.proxyUrl}"`))
     await shoot('connect')
+  })
+
+  step('connects Codex from the Connect page, diff first, and undoes it exactly', async () => {
+    const file = join(gateway.base, 'home', '.codex', 'config.toml')
+    const original = '# mine\nmodel = "gpt-5"\n\n[projects."/home/ada/web"]\ntrust_level = "trusted"\n'
+    mkdirSync(dirname(file), { recursive: true })
+    writeFileSync(file, original)
+    await go('connect')
+    await page.getByTestId('connect-codex-preview').click()
+    const diff = await page.getByTestId('connect-codex-diff').innerText()
+    assert.match(diff, /\+model_provider = "switchyard"/)
+    assert.match(diff, /\+\[model_providers\.switchyard\]/)
+    assert.equal(readFileSync(file, 'utf8'), original, 'the diff is shown before anything is written')
+    await page.getByTestId('connect-codex-apply').click()
+    await page.getByTestId('connect-codex-done').waitFor()
+    await page.waitForFunction(() => document.querySelector('[data-testid="connect-state-codex"]')?.textContent === 'Connected')
+    const connected = readFileSync(file, 'utf8')
+    assert.match(connected, new RegExp(`base_url = "${gateway.proxyUrl}"`))
+    assert.ok(connected.includes('[projects."/home/ada/web"]\ntrust_level = "trusted"\n'), connected)
+    await page.getByTestId('connect-codex-undo').click()
+    await page.waitForFunction(() => document.querySelector('[data-testid="connect-state-codex"]')?.textContent === 'Not connected')
+    assert.equal(readFileSync(file, 'utf8'), original, 'Undo gives back the original bytes')
   })
 
   step('saves settings and budgets', async () => {

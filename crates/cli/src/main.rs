@@ -2,6 +2,7 @@
 //! (`check`, `history`, `costs`). Each subcommand is a thin shell over `switchyard-gateway`;
 //! nothing here knows how proxying or storage works.
 
+mod connect;
 mod keys;
 mod prices;
 mod report;
@@ -69,6 +70,29 @@ enum Command {
         #[arg(long = "as", value_name = "MODEL", conflicts_with_all = ["csv", "by"])]
         as_model: Option<String>,
     },
+    /// Point a client (claude-code, codex, gemini-cli, opencode, continue, aider, zed, cline)
+    /// at Switchyard by editing only the keys Switchyard manages in its own config file
+    Connect {
+        /// claude-code, codex, gemini-cli, opencode, continue, aider, zed or cline
+        #[arg(required_unless_present = "status")]
+        client: Option<String>,
+        /// The model the client uses (a route alias, provider/model, or a listed model)
+        #[arg(long, value_name = "M")]
+        model: Option<String>,
+        /// Issue a client key named after the client and write it, so costs are attributed
+        /// per tool
+        #[arg(long)]
+        client_key: bool,
+        /// Print the unified diff of what would change, and change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Show each client: found on this machine, its config file, connected or not
+        #[arg(long, conflicts_with_all = ["client", "model", "client_key", "dry_run"])]
+        status: bool,
+    },
+    /// Undo `switchyard connect CLIENT`: restore exactly the keys it set (a key changed since
+    /// is left as you set it)
+    Disconnect { client: String },
     /// Manage the prices used for costs
     Prices {
         #[command(subcommand)]
@@ -128,6 +152,23 @@ fn main() -> ExitCode {
         Command::Prices {
             action: PricesAction::Import { file },
         } => prices::import(&locations, &file),
+        Command::Connect { status: true, .. } => connect::status(&locations),
+        Command::Connect {
+            client,
+            model,
+            client_key,
+            dry_run,
+            ..
+        } => connect::connect(
+            &locations,
+            client.as_deref().unwrap_or_default(),
+            connect::Options {
+                model,
+                client_key,
+                dry_run,
+            },
+        ),
+        Command::Disconnect { client } => connect::disconnect(&locations, &client),
     };
     match result {
         Ok(code) => code,

@@ -10,6 +10,7 @@ pub mod cache;
 pub mod client_keys;
 pub mod clients;
 pub mod config;
+pub mod connect;
 pub mod dashboard;
 pub mod error;
 pub mod history;

@@ -6,6 +6,10 @@ import type {
   ClientKeyInput,
   ClientKeyList,
   ClientKeyView,
+  ConnectInput,
+  ConnectOutcome,
+  ConnectStatus,
+  DisconnectOutcome,
   IssuedClientKey,
   CostReport,
   Detail,
@@ -88,6 +92,13 @@ export const api = {
   renameClientKey: (id: string, input: ClientKeyInput) =>
     call<ClientKeyView>('PATCH', `/api/client-keys/${seg(id)}`, { body: input }),
   revokeClientKey: (id: string) => call<void>('DELETE', `/api/client-keys/${seg(id)}`),
+
+  connectStatus: () => call<ConnectStatus>('GET', '/api/connect'),
+  previewConnect: (client: string, input: ConnectInput) =>
+    call<ConnectOutcome>('POST', `/api/connect/${seg(client)}/preview`, { body: input }),
+  connect: (client: string, input: ConnectInput) =>
+    call<ConnectOutcome>('POST', `/api/connect/${seg(client)}`, { body: input }),
+  disconnect: (client: string) => call<DisconnectOutcome>('DELETE', `/api/connect/${seg(client)}`),
 
   settings: () => call<Settings>('GET', '/api/settings'),
   putSettings: (settings: Settings) => call<Settings>('PUT', '/api/settings', { body: settings }),

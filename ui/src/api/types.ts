@@ -3,6 +3,15 @@
 // that is not regenerated fails the gateway's tests. Pages import them from here only.
 
 export type { Attempt } from './generated/Attempt'
+export type { Client } from './generated/Client'
+export type { ClientStatus } from './generated/ClientStatus'
+export type { ConnectInput } from './generated/ConnectInput'
+export type { ConnectOutcome } from './generated/ConnectOutcome'
+export type { ConnectStatus } from './generated/ConnectStatus'
+export type { ConnectionState } from './generated/ConnectionState'
+export type { DisconnectOutcome } from './generated/DisconnectOutcome'
+export type { FileChange } from './generated/FileChange'
+export type { KeptKey } from './generated/KeptKey'
 export type { ClientKeyInput } from './generated/ClientKeyInput'
 export type { ClientKeyList } from './generated/ClientKeyList'
 export type { ClientKeyView } from './generated/ClientKeyView'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { clientSetups } from './clients'
+import { clientSetups, connectionLabel } from './clients'
 
 describe('client setups', () => {
   const setups = clientSetups('http://127.0.0.1:4545/v1', 'coder')
@@ -41,5 +41,15 @@ describe('client setups', () => {
     expect(code('aider')).toContain('--model openai/coder')
     expect(code('codex')).toContain('model = "coder"')
     expect(JSON.parse(code('zed')).language_models.openai_compatible.Switchyard.available_models[0].name).toBe('coder')
+  })
+})
+
+describe('connectionLabel', () => {
+  it('names the keys changed since connect', () => {
+    expect(connectionLabel({ state: 'connected', changed_keys: [] })).toBe('Connected')
+    expect(connectionLabel({ state: 'not_connected', changed_keys: [] })).toBe('Not connected')
+    expect(connectionLabel({ state: 'changed_since', changed_keys: ['env.ANTHROPIC_MODEL'] })).toBe(
+      'Connected, changed since: env.ANTHROPIC_MODEL',
+    )
   })
 })

@@ -152,3 +152,15 @@ export function clientSetups(proxyUrl: string, model: string): ClientSetup[] {
     },
   ]
 }
+
+/** How the Connect page names a client's state. */
+export function connectionLabel(status: { state: string; changed_keys: string[] }): string {
+  switch (status.state) {
+    case 'connected':
+      return 'Connected'
+    case 'changed_since':
+      return `Connected, changed since: ${status.changed_keys.join(', ')}`
+    default:
+      return 'Not connected'
+  }
+}

@@ -29,6 +29,10 @@ pub fn export(dir: &Path) -> Result<(), ts_rs::ExportError> {
     super::client_keys::IssuedClientKey::export_all(&cfg)?;
     super::client_keys::ClientKeyInput::export_all(&cfg)?;
     super::routes::RouteList::export_all(&cfg)?;
+    super::connect::ConnectInput::export_all(&cfg)?;
+    crate::connect::ConnectStatus::export_all(&cfg)?;
+    crate::connect::ConnectOutcome::export_all(&cfg)?;
+    crate::connect::DisconnectOutcome::export_all(&cfg)?;
     super::prices::PriceList::export_all(&cfg)?;
     crate::config::edit::ProviderInput::export_all(&cfg)?;
     crate::config::edit::RouteInput::export_all(&cfg)?;

@@ -5,6 +5,7 @@
 pub mod bindings;
 mod budgets;
 mod client_keys;
+pub mod connect;
 mod edits;
 mod events;
 mod keys;
@@ -76,6 +77,12 @@ pub fn router(state: SharedState) -> Router<SharedState> {
             "/api/client-keys/{id}",
             axum::routing::patch(client_keys::rename).delete(client_keys::revoke),
         )
+        .route("/api/connect", get(connect::status))
+        .route(
+            "/api/connect/{client}",
+            post(connect::connect).delete(connect::disconnect),
+        )
+        .route("/api/connect/{client}/preview", post(connect::preview))
         .route_layer(middleware::from_fn_with_state(state, require_token))
 }
 

@@ -7,6 +7,7 @@ mod admin;
 mod cache;
 mod client_keys;
 mod conformance;
+mod connect;
 mod costs;
 mod dashboard_api;
 mod failures;

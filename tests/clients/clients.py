@@ -222,7 +222,7 @@ def npm_version(clients_dir: Path, package: str) -> str:
 
 def pypi_version(clients_dir: Path, package: str) -> str:
     for dist in (clients_dir / "venv").glob(f"lib/python*/site-packages/{package.replace('-', '_')}-*.dist-info"):
-        return dist.name.split("-")[1].removesuffix(".dist-info")
+        return dist.name.removesuffix(".dist-info").split("-")[1]
     raise FileNotFoundError(f"{package} is not installed in {clients_dir / 'venv'}")
 
 

@@ -5,6 +5,7 @@
 
 mod admin;
 mod cache;
+mod client_fixtures;
 mod client_keys;
 mod conformance;
 mod connect;

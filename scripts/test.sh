@@ -5,7 +5,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --for-tests
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step's time, printed at the end: `make test` must stay well inside CI's limit.
+timings=()
+current=""
+since=$SECONDS
+end_step() {
+  [ -n "$current" ] && timings+=("$(printf '%5ds  %s' $((SECONDS - since)) "$current")")
+  since=$SECONDS
+}
+step() {
+  end_step
+  current="$*"
+  printf '\n==> %s\n' "$*"
+}
 # Binaries the suites run: this checkout's own build (CARGO_TARGET_DIR is honoured).
 bin="${CARGO_TARGET_DIR:-$PWD/target}/debug"
 
@@ -37,6 +49,14 @@ cargo build --locked -p switchyard-cli -p mock-provider
 SWITCHYARD_BIN="$bin/switchyard" MOCK_PROVIDER_BIN="$bin/mock-provider" \
   bash tests/sdk/run.sh
 
+step "the published clients (Claude Code, Codex CLI, Gemini CLI, opencode, Aider): a tool loop through every provider kind, and switchyard connect / disconnect with each"
+# install.sh prints the cache it installed the pinned clients into (outside git).
+clients_dir="$(bash tests/clients/install.sh)"
+SWITCHYARD_BIN="$bin/switchyard" MOCK_PROVIDER_BIN="$bin/mock-provider" \
+  bash tests/clients/run.sh
+SWITCHYARD_CLIENTS_DIR="$clients_dir" \
+  cargo test --locked -p switchyard-cli --test connect_clients -- --ignored
+
 step "dashboard end to end: Debian's Chromium against the real gateway and mock provider"
 SKIP_UI_BUILD=1 SWITCHYARD_BIN="$bin/switchyard" MOCK_PROVIDER_BIN="$bin/mock-provider" \
   bash tests/browser/run.sh
@@ -49,4 +69,8 @@ DESKTOP_BIN="$bin/switchyard-desktop" MOCK_PROVIDER_BIN="$bin/mock-provider" \
 step "fuzzing every parser and translator (a short run each; make fuzz runs longer)"
 FUZZ_SECONDS=15 ./scripts/fuzz.sh
 
-step "all suites passed"
+end_step
+printf '\n==> time per step\n'
+printf '%s\n' "${timings[@]}"
+printf '%5ds  in all\n' "$SECONDS"
+printf '\n==> all suites passed\n'

@@ -151,6 +151,14 @@ class Normaliser:
         (re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"), "<date>"),
         (re.compile(r"\b1[6-9]\d{11}\b"), "<unix-ms>"),
         (re.compile(r"\b1[6-9]\d{8}\b"), "<unix-s>"),
+        # Ids the mock or the client mint per run, so re-recording the same versions is no diff.
+        (re.compile(r"\b(rs|fc|msg|resp|call|toolu|ses)_[A-Za-z0-9]{16,}\b"), r"\1_<id>"),
+        (re.compile(r"\b([a-z_]+)_1[6-9]\d{11}_(\d+)\b"), r"\1_<unix-ms>_\2"),
+        # Claude Code names a project's folder after its path, slashes turned into dashes.
+        (re.compile(r"-tmp-pytest-of-[A-Za-z0-9_]+-pytest-\d+-popen-gw\d+-[A-Za-z0-9-]+?-workspace"), "<run-as-name>-workspace"),
+        (re.compile(r"\bChunk ID: [0-9a-f]{6}\b"), "Chunk ID: <id>"),
+        (re.compile(r"<total_tokens>\d+ tokens left</total_tokens>"), "<total_tokens>N tokens left</total_tokens>"),
+        (re.compile(r"\bcc_version=([\d.]+)\.[0-9a-f]{3}\b"), r"cc_version=\1.<hash>"),
         (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
         (re.compile(r"localhost:\d+"), "localhost:<port>"),
     ]
@@ -168,7 +176,10 @@ class Normaliser:
         if isinstance(value, list):
             return [self.json(item) for item in value]
         if isinstance(value, dict):
-            return {self.text(key): self.json(item) for key, item in value.items()}
+            return {
+                self.text(key): "<encrypted>" if key == "encrypted_content" and isinstance(item, str) else self.json(item)
+                for key, item in value.items()
+            }
         return value
 
     def query(self, query: str) -> str:
@@ -182,7 +193,8 @@ class Normaliser:
             if lower in NOISE_HEADERS:
                 continue
             kept[lower] = REDACTED if lower in SECRET_HEADERS else self.text(value)
-        return kept
+        # Sorted: clients send some headers in a different order each run.
+        return dict(sorted(kept.items()))
 
 
 def _what(path: str) -> str:
@@ -232,6 +244,7 @@ def write_fixtures(directory: Path, documents: list[tuple[str, dict[str, Any]]])
     written = []
     for name, document in documents:
         path = directory / name
-        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        # Keys sorted: some clients build their objects in a different order each run.
+        path.write_text(json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
         written.append(path)
     return written

@@ -1,12 +1,12 @@
 //! `switchyard connect` end to end with the published clients: after `connect CLIENT`, the
 //! client, run with nothing but `HOME` (plus `PATH` for node and the flags that keep it from
-//! phoning home), answers through a running `switchyard serve` in front of the mock provider;
-//! after `disconnect` it no longer reaches Switchyard.
+//! phoning home), prints the model's answer through a running `switchyard serve` in front of the
+//! mock provider; after `disconnect` it no longer reaches Switchyard.
 //!
-//! Needs the clients installed: `SWITCHYARD_CLIENTS_BIN` names a folder holding `claude`,
-//! `codex`, `gemini` and `opencode` (e.g. `node_modules/.bin` of an npm install of
-//! `@anthropic-ai/claude-code @openai/codex @google/gemini-cli opencode-ai`). Without it the
-//! test says so and passes; `SWITCHYARD_CONNECT_CLIENTS=codex,opencode` narrows the clients.
+//! Needs the clients installed (`make test` does it): `SWITCHYARD_CLIENTS_DIR` names the cache
+//! that `tests/clients/install.sh` prints, holding `node_modules/.bin/{claude,codex,gemini,
+//! opencode}` and `venv/bin/aider`. Hence `#[ignore]`: run it with `-- --ignored`, and it fails
+//! when the folder is not given. `SWITCHYARD_CONNECT_CLIENTS=codex,opencode` narrows the clients.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -103,8 +103,16 @@ fn run_switchyard(dirs: &Dirs, args: &[&str]) -> String {
 }
 
 /// The client's command line and the variables (besides HOME and PATH) it needs headless.
-fn client_command(client: &str, bin: &Path) -> (Vec<String>, Vec<(&'static str, &'static str)>) {
-    let exe = |name: &str| bin.join(name).display().to_string();
+fn client_command(
+    client: &str,
+    clients_dir: &Path,
+) -> (Vec<String>, Vec<(&'static str, &'static str)>) {
+    let exe = |name: &str| {
+        bin_dir(client, clients_dir)
+            .join(name)
+            .display()
+            .to_string()
+    };
     let prompt = "Say hello.".to_owned();
     match client {
         "claude-code" => (
@@ -129,14 +137,42 @@ fn client_command(client: &str, bin: &Path) -> (Vec<String>, Vec<(&'static str, 
             vec![("GEMINI_CLI_TRUST_WORKSPACE", "true")],
         ),
         "opencode" => (vec![exe("opencode"), "run".into(), prompt], vec![]),
+        // Everything else Aider needs comes from the ~/.aider.conf.yml that connect wrote.
+        "aider" => (
+            vec![
+                exe("aider"),
+                "--message".into(),
+                prompt,
+                "--yes-always".into(),
+                "--no-git".into(),
+                "--no-check-update".into(),
+                "--analytics-disable".into(),
+                "--no-show-model-warnings".into(),
+                "--no-pretty".into(),
+            ],
+            // litellm's bundled price list, not the copy it would fetch at start.
+            vec![("LITELLM_LOCAL_MODEL_COST_MAP", "True")],
+        ),
         other => panic!("no command for {other}"),
     }
 }
 
-/// Runs the client with a clean environment, for at most `limit`.
-fn run_client(dirs: &Dirs, client: &str, bin: &Path, limit: Duration) -> String {
-    let (argv, vars) = client_command(client, bin);
-    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display());
+/// Where the client's executable is in the cache `tests/clients/install.sh` fills.
+fn bin_dir(client: &str, clients_dir: &Path) -> PathBuf {
+    match client {
+        "aider" => clients_dir.join("venv/bin"),
+        _ => clients_dir.join("node_modules/.bin"),
+    }
+}
+
+/// Runs the client with a clean environment, for at most `limit`; its output, stdout and
+/// stderr together.
+fn run_client(dirs: &Dirs, client: &str, clients_dir: &Path, limit: Duration) -> String {
+    let (argv, vars) = client_command(client, clients_dir);
+    let path = format!(
+        "{}:/usr/local/bin:/usr/bin:/bin",
+        bin_dir(client, clients_dir).display()
+    );
     let log = dirs.root.join(format!("{client}.log"));
     let mut child = Command::new(&argv[0])
         .args(&argv[1..])
@@ -185,13 +221,13 @@ fn recorded(dirs: &Dirs, base: &str) -> u64 {
 }
 
 #[test]
+#[ignore = "runs the published clients: make test sets SWITCHYARD_CLIENTS_DIR and passes --ignored"]
 fn connected_clients_answer_through_switchyard_and_stop_after_disconnect() {
-    let Some(bin) = std::env::var_os("SWITCHYARD_CLIENTS_BIN").map(PathBuf::from) else {
-        eprintln!("SWITCHYARD_CLIENTS_BIN is not set: the real clients are not run");
-        return;
-    };
+    let clients_dir = std::env::var_os("SWITCHYARD_CLIENTS_DIR")
+        .map(PathBuf::from)
+        .expect("SWITCHYARD_CLIENTS_DIR must name the client cache (bash tests/clients/install.sh prints it)");
     let clients: Vec<String> = std::env::var("SWITCHYARD_CONNECT_CLIENTS")
-        .unwrap_or_else(|_| "claude-code,codex,gemini-cli,opencode".into())
+        .unwrap_or_else(|_| "claude-code,codex,gemini-cli,opencode,aider".into())
         .split(',')
         .map(str::to_owned)
         .collect();
@@ -202,29 +238,49 @@ fn connected_clients_answer_through_switchyard_and_stop_after_disconnect() {
             ..MockOptions::default()
         }))
         .unwrap();
-    let mut failures = Vec::new();
-    for client in &clients {
+    // What the mock answers, as the client must print it: the plain answer, or, when the
+    // client offered tools and the mock called one, the answer to the tool's result.
+    let answers = [
+        "This is a mock answer from gpt-4.1",
+        "Tool result received:",
+    ];
+    // One gateway and HOME per client, all at once: most of each run is the client waiting on
+    // its model or, after disconnect, on a provider it cannot reach.
+    let check = |client: &str| -> Vec<String> {
+        let mut failures = Vec::new();
         let dirs = Dirs::new(client);
         let (mut gateway, base) = serve(&dirs, &mock);
         let connected = run_switchyard(&dirs, &["connect", client, "--model", MODEL]);
         let before = recorded(&dirs, &base);
-        let answer = run_client(&dirs, client, &bin, Duration::from_secs(180));
+        let output = run_client(&dirs, client, &clients_dir, Duration::from_secs(240));
         let after = recorded(&dirs, &base);
-        if after <= before {
+        if after <= before || !answers.iter().any(|a| output.contains(a)) {
             failures.push(format!(
-                "{client}: no request reached Switchyard after connect\n{connected}\n{answer}"
+                "{client}: expected one of the model's answers {answers:?} through Switchyard after connect \
+                 ({} requests recorded)\n{connected}\n{output}",
+                after - before
             ));
         }
         run_switchyard(&dirs, &["disconnect", client]);
-        let answer = run_client(&dirs, client, &bin, Duration::from_secs(45));
+        let output = run_client(&dirs, client, &clients_dir, Duration::from_secs(45));
         let last = recorded(&dirs, &base);
         if last != after {
             failures.push(format!(
-                "{client}: still reached Switchyard after disconnect\n{answer}"
+                "{client}: still reached Switchyard after disconnect\n{output}"
             ));
         }
         let _ = gateway.kill();
         let _ = gateway.wait();
-    }
+        failures
+    };
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = clients
+            .iter()
+            .map(|client| scope.spawn(|| check(client)))
+            .collect();
+        runs.into_iter()
+            .flat_map(|run| run.join().expect("a client check panicked"))
+            .collect()
+    });
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -80,6 +80,27 @@ fn decode(api: Api, body: &[u8]) -> Result<(ChatRequest, Vec<String>), String> {
     }
 }
 
+/// The recorder replaces each reasoning `encrypted_content` (a token the mock minted in that
+/// run, different every run) by `<encrypted>`; OpenAI, like the mock, rejects a token it did
+/// not issue, so the replay puts a freshly minted one back.
+fn reseal_reasoning(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                if key == "encrypted_content" && item == "<encrypted>" {
+                    *item = Value::String(mock_provider::openai::responses::reasoning_token(
+                        "replayed reasoning",
+                    ));
+                } else {
+                    reseal_reasoning(item);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(reseal_reasoning),
+        _ => {}
+    }
+}
+
 #[test]
 fn every_recorded_client_request_is_read_and_translated_for_every_provider_format() {
     let mut files = Vec::new();
@@ -131,7 +152,8 @@ fn every_recorded_client_request_is_read_and_translated_for_every_provider_forma
             failures.push(format!("{name}: Gemini encode failed: {}", e.message));
         }
         if api == Api::Responses {
-            let value: Value = serde_json::from_slice(&body).unwrap();
+            let mut value: Value = serde_json::from_slice(&body).unwrap();
+            reseal_reasoning(&mut value);
             if let Err(e) = mock_provider::openai::responses::validate_request(&value) {
                 failures.push(format!(
                     "{name}: OpenAI's Responses API would refuse it: {e:?}"
@@ -178,7 +200,9 @@ fn recorded_fixtures_hold_no_secrets() {
         }
         let query = fixture["query"].as_str().unwrap_or_default();
         assert!(
-            !query.split('&').any(|pair| pair.starts_with("key=") && pair != "key=<redacted>"),
+            !query
+                .split('&')
+                .any(|pair| pair.starts_with("key=") && pair != "key=<redacted>"),
             "{}: the recorder must scrub a ?key= in the query, got {query}",
             file.display()
         );

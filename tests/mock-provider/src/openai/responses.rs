@@ -59,6 +59,13 @@ pub fn validate_request(body: &Value) -> Result<(), ApiError> {
     history::check(&request, &Store::default()).map(|_| ())
 }
 
+/// A reasoning `encrypted_content` token this mock (any instance) accepts, carrying `text`:
+/// what a replayed recording puts where the recorder left a placeholder for the token the
+/// mock minted in that run.
+pub fn reasoning_token(text: &str) -> String {
+    encrypted::seal(text.as_bytes(), ids::fnv1a64(text.as_bytes()))
+}
+
 async fn create(
     State(state): State<AppState>,
     Extension(store): Extension<Store>,

@@ -33,6 +33,27 @@ pub fn account(
     row.price_source = priced.map(|p| p.source);
 }
 
+/// Usage for an answer that did not reach its end (the client walked away, or the stream broke
+/// off): what the provider reported so far (Anthropic's `message_start` carries the prompt's
+/// tokens, Gemini sends running totals), with whatever it had not reported yet filled from the
+/// estimates of the prompt and of the text already relayed. The provider bills all of it.
+/// Always marked as estimated: the provider's final count never came.
+pub fn account_partial(
+    config: &Config,
+    rec: &mut Recorder,
+    seen: Option<Usage>,
+    estimated_input: u64,
+    estimated_output: u64,
+) {
+    let mut usage = seen.unwrap_or_default();
+    if usage.input_tokens == 0 {
+        usage.input_tokens = estimated_input;
+    }
+    usage.output_tokens = usage.output_tokens.max(estimated_output);
+    account(config, rec, Some(usage), || (0, 0));
+    rec.row().usage_estimated = true;
+}
+
 /// `x-switchyard-provider`, `x-switchyard-model` and (for whole answers) `x-switchyard-cost-usd`.
 pub fn decorate(
     headers: &mut HeaderMap,

@@ -3,7 +3,10 @@
 //! What each event becomes is the [`Pipe`]'s business; the relay owns timing and bookkeeping:
 //! an idle timeout between events, shutdown, the error event when the provider breaks off, and
 //! the history row. The [`Recorder`] travels inside the stream, so a client that hangs up
-//! mid-stream (hyper drops the body) still leaves a row.
+//! mid-stream (hyper drops the body) still leaves a row — and a billed one: the provider charges
+//! for the prompt and for every token it sent before the connection closed, so dropping the
+//! relay prices what was seen and relayed (see [`Relay`]'s `Drop`), then closes the upstream,
+//! which stops the provider generating.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -17,7 +20,7 @@ use eventsource_stream::{Event, EventStreamError, Eventsource};
 use futures_util::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 
-use super::accounting::account;
+use super::accounting::{account, account_partial};
 use super::pipe::{Pipe, broken_stream};
 use super::recorder::Recorder;
 use crate::cache::{CacheFill, CachedBody};
@@ -210,15 +213,16 @@ impl Relay {
             return;
         };
         let meter = self.pipe.meter().clone();
-        let input = self.estimated_input;
-        account(&self.config, &mut rec, meter.usage, || {
-            (input, meter.output_chars.div_ceil(4))
-        });
-        if self.config.logging.store_bodies {
-            let limit = self.config.logging.max_stored_body_bytes;
-            rec.row().response_body = Some(crate::history::capped_body(&self.transcript, limit));
-        }
         let failed = rec.row().error.is_some() || meter.error.is_some();
+        let input = self.estimated_input;
+        let output = meter.output_chars.div_ceil(4);
+        if failed {
+            // Broken off: the provider's final usage event never came.
+            account_partial(&self.config, &mut rec, meter.usage, input, output);
+        } else {
+            account(&self.config, &mut rec, meter.usage, || (input, output));
+        }
+        self.store_transcript(&mut rec);
         if let Some(error) = meter.error {
             let row = rec.row();
             if row.error.is_none() {
@@ -242,5 +246,34 @@ impl Relay {
             );
         }
         rec.finish(200, outcome, None).await;
+    }
+
+    fn store_transcript(&self, rec: &mut Recorder) {
+        if self.config.logging.store_bodies {
+            let limit = self.config.logging.max_stored_body_bytes;
+            rec.row().response_body = Some(crate::history::capped_body(&self.transcript, limit));
+        }
+    }
+}
+
+/// The client went away before the stream ended: hyper dropped the body, and with it this
+/// relay. The row is priced with the usage seen and the tokens already relayed, then the
+/// recorder's own `Drop` records it as `client_disconnected` (which also counts the cost in
+/// the budgets); the upstream response is dropped right after, closing its connection.
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let Some(mut rec) = self.rec.take() else {
+            return;
+        };
+        let meter = self.pipe.meter().clone();
+        let output = meter.output_chars.div_ceil(4);
+        account_partial(
+            &self.config,
+            &mut rec,
+            meter.usage,
+            self.estimated_input,
+            output,
+        );
+        self.store_transcript(&mut rec);
     }
 }

@@ -24,3 +24,4 @@ mod retries;
 mod security;
 mod telemetry;
 mod timeouts;
+mod walk_away;

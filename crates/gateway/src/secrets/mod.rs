@@ -17,7 +17,7 @@ mod rotation;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
@@ -151,12 +151,25 @@ pub fn account(provider_id: &str, n: usize) -> String {
     }
 }
 
+/// How long a failed keychain lookup stands before the keychain is asked again.
+const KEYCHAIN_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+/// What the keychain said of one account.
+#[derive(Debug, Clone)]
+enum Lookup {
+    /// The key, or that none is stored: kept until a key is set or deleted.
+    Answered(Option<Secret>),
+    /// The keychain could not answer, at this moment.
+    Failed(Instant),
+}
+
 /// Resolves provider keys: keychain first, then `key_env`. Keychain answers are cached, so the
 /// keychain is asked once per account, not once per request.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct KeyResolver {
     keychain: Option<Arc<dyn KeyStore>>,
-    cache: RwLock<HashMap<String, Option<Secret>>>,
+    cache: RwLock<HashMap<String, Lookup>>,
+    retry_after: Duration,
     rotation: rotation::Rotation,
 }
 
@@ -165,6 +178,7 @@ impl KeyResolver {
         KeyResolver {
             keychain,
             cache: RwLock::new(HashMap::new()),
+            retry_after: KEYCHAIN_RETRY_AFTER,
             rotation: rotation::Rotation::default(),
         }
     }
@@ -301,24 +315,34 @@ impl KeyResolver {
         self.rotation.forget(base);
     }
 
+    /// Only answers are cached: a key found, or none stored. A keychain that failed (locked at
+    /// login, its daemon not up yet) is asked again on a later request, after a short pause so
+    /// a locked keychain is not asked on every request meanwhile.
     async fn keychain_lookup(&self, account: &str) -> Option<Secret> {
         let store = self.keychain.clone()?;
-        if let Some(cached) = self.cache.read().ok().and_then(|c| c.get(account).cloned()) {
-            return cached;
+        match self.cache.read().ok().and_then(|c| c.get(account).cloned()) {
+            Some(Lookup::Answered(found)) => return found,
+            Some(Lookup::Failed(at)) if at.elapsed() < self.retry_after => return None,
+            _ => {}
         }
         let owned = account.to_owned();
-        let found = tokio::task::spawn_blocking(move || store.get(&owned))
-            .await
-            .ok()
-            .and_then(|r| {
-                r.map_err(
-                    |e| tracing::warn!(provider = account, error = %e, "keychain lookup failed"),
-                )
-                .ok()
-            })
-            .flatten();
+        let answer = match tokio::task::spawn_blocking(move || store.get(&owned)).await {
+            Ok(Ok(found)) => Lookup::Answered(found),
+            Ok(Err(e)) => {
+                tracing::warn!(provider = account, error = %e, "keychain lookup failed; asking again on a later request");
+                Lookup::Failed(Instant::now())
+            }
+            Err(e) => {
+                tracing::warn!(provider = account, error = %e, "keychain lookup did not finish");
+                Lookup::Failed(Instant::now())
+            }
+        };
+        let found = match &answer {
+            Lookup::Answered(found) => found.clone(),
+            Lookup::Failed(_) => None,
+        };
         if let Ok(mut cache) = self.cache.write() {
-            cache.insert(account.to_owned(), found.clone());
+            cache.insert(account.to_owned(), answer);
         }
         found
     }
@@ -435,6 +459,45 @@ mod tests {
         fn delete(&self, _: &str) -> Result<bool, KeyStoreError> {
             Ok(false)
         }
+    }
+
+    /// Locked at first (as at login, before the user unlocks it), then unlocked.
+    #[derive(Debug, Default)]
+    struct LockedAtFirst {
+        asked: std::sync::atomic::AtomicUsize,
+    }
+    impl KeyStore for LockedAtFirst {
+        fn get(&self, account: &str) -> Result<Option<Secret>, KeyStoreError> {
+            use std::sync::atomic::Ordering;
+            if self.asked.fetch_add(1, Ordering::SeqCst) == 0 {
+                return Err(KeyStoreError::Unavailable("the keyring is locked".into()));
+            }
+            Ok((account == "p").then(|| Secret::new("sk-unlocked-3333")))
+        }
+        fn set(&self, _: &str, _: &Secret) -> Result<(), KeyStoreError> {
+            Ok(())
+        }
+        fn delete(&self, _: &str) -> Result<bool, KeyStoreError> {
+            Ok(false)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_keychain_that_failed_is_asked_again_later_not_taken_as_no_key() {
+        let store = Arc::new(LockedAtFirst::default());
+        let mut resolver = KeyResolver::new(Some(store.clone()));
+        let p = provider(ProviderKind::OpenAi, Some("SWITCHYARD_TEST_SURELY_UNSET"));
+        assert!(resolver.resolve(&p).await.is_err(), "locked: no key yet");
+        assert!(
+            resolver.resolve(&p).await.is_err(),
+            "within the pause the keychain is not asked again"
+        );
+        assert_eq!(store.asked.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+        resolver.retry_after = Duration::ZERO; // the pause is over
+        let (secret, origin) = resolver.resolve(&p).await.unwrap().unwrap();
+        assert_eq!(secret.expose(), "sk-unlocked-3333");
+        assert_eq!(origin, KeyOrigin::Keychain);
     }
 
     #[tokio::test]

@@ -83,6 +83,8 @@ pub fn apply(state: &AppState, text: &str) -> Reloaded {
                     "server.listen changed: restart Switchyard for it to take effect"
                 );
             }
+            // The history writer runs on its own thread with settings of its own.
+            state.history.set_retention_days(new.logging.retention_days);
             state.config.store(Arc::new(new));
             Reloaded::Applied
         }

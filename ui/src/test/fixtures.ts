@@ -20,7 +20,7 @@ export const status: Status = {
   uptime_secs: 42,
   config_path: '/home/me/.config/switchyard/config.toml',
   paused: false,
-  history: { enqueued: 3, written: 3 },
+  history: { enqueued: 3, written: 3, held: 0, trouble: null },
 }
 
 export function requestRow(id: string, extra: Partial<RequestRow> = {}): RequestRow {

@@ -326,6 +326,12 @@ async fn pause(State(state): State<SharedState>, Json(body): Json<Pause>) -> Jso
 pub struct HistoryProgress {
     pub enqueued: u64,
     pub written: u64,
+    /// Rows waiting in memory because the database cannot take them now.
+    pub held: u64,
+    /// Why it cannot (locked by another process, disk full, read-only), while it cannot;
+    /// requests keep being served and the rows are written once it can.
+    #[ts(type = "string | null")]
+    pub trouble: Option<String>,
 }
 
 async fn status(State(state): State<SharedState>) -> Json<Status> {
@@ -341,6 +347,8 @@ async fn status(State(state): State<SharedState>) -> Json<Status> {
         history: HistoryProgress {
             enqueued: progress.enqueued.load(Relaxed),
             written: progress.written.load(Relaxed),
+            held: progress.held.load(Relaxed),
+            trouble: progress.trouble(),
         },
     })
 }

@@ -25,7 +25,7 @@ mod writer;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use rusqlite::Connection;
@@ -136,11 +136,19 @@ impl std::fmt::Debug for ObserverSlot {
     }
 }
 
-/// Counts records handed over and written, for read-your-writes and the benchmark's lag figure.
+/// Counts records handed over and written, for read-your-writes and the benchmark's lag figure,
+/// and what the writer needs to know and tell (retention, a database that cannot take rows).
 #[derive(Debug)]
 pub struct Progress {
     pub enqueued: AtomicU64,
+    /// Records written, or given up for good.
     pub written: AtomicU64,
+    /// Records the database could not take yet, waiting in the writer to be retried.
+    pub held: AtomicU64,
+    /// Days of history kept (0: forever); read by the writer at each prune.
+    retention_days: AtomicU32,
+    /// Why the database is not taking rows right now, if it is not.
+    trouble: std::sync::Mutex<Option<String>>,
     /// Requests started whose record has not been handed over yet.
     pub in_flight: AtomicU64,
     changed: Notify,
@@ -154,6 +162,9 @@ impl Default for Progress {
         Progress {
             enqueued: AtomicU64::default(),
             written: AtomicU64::default(),
+            held: AtomicU64::default(),
+            retention_days: AtomicU32::default(),
+            trouble: std::sync::Mutex::new(None),
             in_flight: AtomicU64::default(),
             changed: Notify::default(),
             committed: tokio::sync::broadcast::channel(64).0,
@@ -171,6 +182,17 @@ impl Progress {
     pub fn end(&self) {
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
         self.changed.notify_waiters();
+    }
+
+    /// Why the database is not taking rows (locked, disk full, read-only), while it is not.
+    pub fn trouble(&self) -> Option<String> {
+        self.trouble.lock().ok().and_then(|t| t.clone())
+    }
+
+    fn set_trouble(&self, trouble: Option<String>) {
+        if let Ok(mut slot) = self.trouble.lock() {
+            *slot = trouble;
+        }
     }
 }
 
@@ -218,7 +240,10 @@ impl History {
             writer::prune_logged(&conn, retention_days);
         }
         let progress = Arc::new(Progress::default());
-        let writer = writer::spawn(conn, progress.clone(), retention_days)?;
+        progress
+            .retention_days
+            .store(retention_days, Ordering::SeqCst);
+        let writer = writer::spawn(conn, progress.clone())?;
         Ok(History {
             writer,
             reader: Arc::new(Mutex::new(reader)),
@@ -238,11 +263,26 @@ impl History {
         }
     }
 
-    /// Hands a finished record to the writer, waiting while the queue is full.
+    /// Hands a finished record to the writer, waiting while the queue is full. Cancel-safe: if
+    /// this future is dropped while it waits, the record is handed over without waiting
+    /// instead, so it is never lost.
     pub async fn record(&self, record: Record) {
-        self.notify(&record);
-        self.progress.enqueued.fetch_add(1, Ordering::SeqCst);
-        self.writer.send(record).await;
+        let mut pending = PendingRecord {
+            history: self,
+            record: Some(record),
+        };
+        let permit = self.writer.reserve().await;
+        if let (Some(permit), Some(record)) = (permit, pending.record.take()) {
+            self.notify(&record);
+            self.progress.enqueued.fetch_add(1, Ordering::SeqCst);
+            permit.send(record);
+        }
+    }
+
+    /// Days of history to keep from now on (0: forever); a lowered value prunes within a
+    /// minute, without a restart.
+    pub fn set_retention_days(&self, days: u32) {
+        self.progress.retention_days.store(days, Ordering::SeqCst);
     }
 
     /// Hands a record over from synchronous code (a `Drop`): never blocks, never drops.
@@ -314,13 +354,30 @@ impl History {
         let wait = async {
             loop {
                 let changed = self.progress.changed.notified();
-                if self.progress.written.load(Ordering::SeqCst) >= target {
+                // Rows held back by a database that cannot take them are not waited for.
+                let settled = self.progress.written.load(Ordering::SeqCst)
+                    + self.progress.held.load(Ordering::SeqCst);
+                if settled >= target {
                     return;
                 }
                 changed.await;
             }
         };
         let _ = tokio::time::timeout(limit, wait).await;
+    }
+}
+
+/// A record on its way into the queue: handed over without waiting if the wait is dropped.
+struct PendingRecord<'a> {
+    history: &'a History,
+    record: Option<Record>,
+}
+
+impl Drop for PendingRecord<'_> {
+    fn drop(&mut self) {
+        if let Some(record) = self.record.take() {
+            self.history.record_detached(record);
+        }
     }
 }
 
@@ -376,3 +433,5 @@ fn prune(conn: &Connection, days: u32) -> rusqlite::Result<usize> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_writer;

@@ -1,7 +1,7 @@
 use super::query::{Filter, Page, SortKey, StatusFilter};
 use super::*;
 
-fn record(id: &str, started_at_ms: i64, model: &str, cost: Option<f64>) -> Record {
+pub(super) fn record(id: &str, started_at_ms: i64, model: &str, cost: Option<f64>) -> Record {
     Record {
         id: id.to_owned(),
         started_at_ms,

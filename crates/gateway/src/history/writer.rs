@@ -1,11 +1,18 @@
 //! The batching history writer: one thread owns the write connection and turns whatever has
 //! queued up into a single transaction, so a burst of 64 finished requests costs one commit.
+//!
+//! A database that cannot take rows for a while (another process holding a lock, a full disk,
+//! a file turned read-only) must not lose them nor stall requests: rows that failed for such a
+//! reason wait in memory (up to [`HELD_MAX`]) and are retried every [`RETRY_EVERY`], and the
+//! reason is published in [`Progress`] for `/api/status` and the dashboard. Only a row the
+//! database refuses for itself (a constraint) is given up, and logged.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, ErrorCode};
 use tokio::sync::mpsc;
 
 use super::{Progress, Record, prune, write_batch};
@@ -15,6 +22,14 @@ const QUEUE: usize = 4096;
 /// Largest batch per transaction: bounds how long readers can be kept from the newest rows.
 const BATCH: usize = 512;
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+/// How often an idle writer wakes to see whether a lowered retention wants a prune.
+const IDLE_WAKE: Duration = Duration::from_secs(60);
+/// How often rows held back by a database that could not take them are tried again.
+const RETRY_EVERY: Duration = Duration::from_secs(1);
+/// Rows held back at most; beyond, the oldest are given up (and counted in the log).
+const HELD_MAX: usize = 20_000;
+/// How long shutdown keeps retrying held rows before giving them up.
+const SHUTDOWN_RETRIES: usize = 5;
 
 #[derive(Debug, Clone)]
 pub struct WriterHandle {
@@ -22,17 +37,15 @@ pub struct WriterHandle {
     done: Arc<tokio::sync::Mutex<Option<tokio::sync::oneshot::Receiver<()>>>>,
 }
 
-pub fn spawn(
-    conn: Connection,
-    progress: Arc<Progress>,
-    retention_days: u32,
-) -> std::io::Result<WriterHandle> {
+pub fn spawn(conn: Connection, progress: Arc<Progress>) -> std::io::Result<WriterHandle> {
     let (sender, receiver) = mpsc::channel(QUEUE);
     let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    // Made here, not on the thread: it must see the retention History::start pruned with.
+    let writer = Writer::new(conn, progress);
     std::thread::Builder::new()
         .name("history-writer".into())
         .spawn(move || {
-            run(conn, receiver, &progress, retention_days);
+            writer.run(receiver);
             let _ = done_tx.send(());
         })?;
     Ok(WriterHandle {
@@ -46,15 +59,10 @@ impl WriterHandle {
         self.sender.lock().ok().and_then(|s| s.clone())
     }
 
-    pub async fn send(&self, record: Record) {
-        match self.sender() {
-            Some(sender) => {
-                if sender.send(record).await.is_err() {
-                    tracing::error!("history writer has stopped; a request was not recorded");
-                }
-            }
-            None => tracing::error!("history is closed; a request arrived during shutdown"),
-        }
+    /// Waits for room in the queue. Cancel-safe: nothing is taken until there is room, so a
+    /// caller dropped while waiting still holds its record.
+    pub async fn reserve(&self) -> Option<mpsc::OwnedPermit<Record>> {
+        self.sender()?.reserve_owned().await.ok()
     }
 
     /// For `Drop` paths: queue without waiting; if the queue is full, finish on a task.
@@ -91,48 +99,174 @@ impl WriterHandle {
     }
 }
 
-fn run(
-    mut conn: Connection,
-    mut receiver: mpsc::Receiver<Record>,
-    progress: &Progress,
-    retention_days: u32,
-) {
-    let mut last_prune = Instant::now();
-    let mut batch = Vec::with_capacity(BATCH);
-    while let Some(first) = receiver.blocking_recv() {
-        batch.push(first);
-        while batch.len() < BATCH {
-            match receiver.try_recv() {
-                Ok(record) => batch.push(record),
-                Err(_) => break,
-            }
+/// The writer thread's state.
+struct Writer {
+    conn: Connection,
+    progress: Arc<Progress>,
+    /// Rows the database could not take yet, oldest first.
+    held: VecDeque<Record>,
+    last_prune: Instant,
+    /// The retention the last prune used: a lowered one prunes at once.
+    pruned_with: u32,
+}
+
+impl Writer {
+    fn new(conn: Connection, progress: Arc<Progress>) -> Writer {
+        // History::start pruned with the starting retention just now.
+        let pruned_with = progress.retention_days.load(Ordering::SeqCst);
+        Writer {
+            conn,
+            progress,
+            held: VecDeque::new(),
+            last_prune: Instant::now(),
+            pruned_with,
         }
-        if let Err(e) = write_batch(&mut conn, &batch) {
-            // Retry row by row, so one bad record cannot lose its neighbours.
-            tracing::error!(error = %e, rows = batch.len(), "history batch failed; retrying one by one");
-            for record in &batch {
-                if let Err(e) = write_batch(&mut conn, std::slice::from_ref(record)) {
-                    tracing::error!(error = %e, id = %record.id, "history row could not be written");
+    }
+
+    fn run(mut self, mut receiver: mpsc::Receiver<Record>) {
+        // A clock for waiting on the queue with a time limit; the thread stays the writer's own.
+        let Ok(clock) = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+        else {
+            tracing::error!("history writer could not start its timer; no rows will be written");
+            return;
+        };
+        let mut batch = Vec::with_capacity(BATCH);
+        loop {
+            let wait = if self.held.is_empty() {
+                IDLE_WAKE
+            } else {
+                RETRY_EVERY
+            };
+            match clock.block_on(async { tokio::time::timeout(wait, receiver.recv()).await }) {
+                Ok(Some(first)) => batch.push(first),
+                Ok(None) => break,
+                Err(_) => {} // time to retry held rows, or to prune
+            }
+            while batch.len() < BATCH {
+                match receiver.try_recv() {
+                    Ok(record) => batch.push(record),
+                    Err(_) => break,
                 }
             }
+            self.write(std::mem::take(&mut batch));
+            self.prune_when_due();
         }
-        progress
+        for _ in 0..SHUTDOWN_RETRIES {
+            if self.held.is_empty() {
+                break;
+            }
+            std::thread::sleep(RETRY_EVERY);
+            self.write(Vec::new());
+        }
+        if !self.held.is_empty() {
+            tracing::error!(
+                rows = self.held.len(),
+                "history could not be written before shutdown; these requests are not recorded"
+            );
+        }
+        if let Err(e) = self.conn.pragma_update(None, "wal_checkpoint", "TRUNCATE") {
+            tracing::debug!(error = %e, "history checkpoint at shutdown failed");
+        }
+    }
+
+    /// Writes the held rows and `fresh` in one transaction; on failure, row by row, holding
+    /// back those the database could not take for now.
+    fn write(&mut self, fresh: Vec<Record>) {
+        let mut rows: Vec<Record> = self.held.drain(..).collect();
+        rows.extend(fresh);
+        if rows.is_empty() {
+            return;
+        }
+        let settled = match write_batch(&mut self.conn, &rows) {
+            Ok(()) => {
+                self.progress.set_trouble(None);
+                rows
+            }
+            Err(e) if passing(&e) => {
+                // Every row would wait out the same lock or full disk: hold them all.
+                tracing::warn!(error = %e, rows = rows.len(), "history cannot take rows now; they wait in memory and are retried");
+                self.progress.set_trouble(Some(e.to_string()));
+                for record in rows {
+                    self.hold(record);
+                }
+                Vec::new()
+            }
+            Err(e) => {
+                tracing::error!(error = %e, rows = rows.len(), "history batch failed; retrying one by one");
+                let mut settled = Vec::with_capacity(rows.len());
+                let mut trouble = None;
+                for record in rows {
+                    match write_batch(&mut self.conn, std::slice::from_ref(&record)) {
+                        Ok(()) => settled.push(record),
+                        Err(e) if passing(&e) => {
+                            trouble = Some(e.to_string());
+                            self.hold(record);
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, id = %record.id, "history row could not be written");
+                            settled.push(record);
+                        }
+                    }
+                }
+                if let Some(trouble) = &trouble {
+                    tracing::warn!(error = %trouble, held = self.held.len(), "history cannot take rows now; they wait in memory and are retried");
+                }
+                self.progress.set_trouble(trouble);
+                settled
+            }
+        };
+        self.progress
+            .held
+            .store(self.held.len() as u64, Ordering::SeqCst);
+        self.progress
             .written
-            .fetch_add(batch.len() as u64, Ordering::SeqCst);
-        progress.changed.notify_waiters();
-        if progress.committed.receiver_count() > 0 {
-            let ids: Arc<[String]> = batch.iter().map(|r| r.id.clone()).collect();
-            let _ = progress.committed.send(ids);
-        }
-        batch.clear();
-        if retention_days > 0 && last_prune.elapsed() > PRUNE_EVERY {
-            prune_logged(&conn, retention_days);
-            last_prune = Instant::now();
+            .fetch_add(settled.len() as u64, Ordering::SeqCst);
+        self.progress.changed.notify_waiters();
+        if self.progress.committed.receiver_count() > 0 {
+            let ids: Arc<[String]> = settled.iter().map(|r| r.id.clone()).collect();
+            let _ = self.progress.committed.send(ids);
         }
     }
-    if let Err(e) = conn.pragma_update(None, "wal_checkpoint", "TRUNCATE") {
-        tracing::debug!(error = %e, "history checkpoint at shutdown failed");
+
+    fn hold(&mut self, record: Record) {
+        if self.held.len() >= HELD_MAX
+            && let Some(lost) = self.held.pop_front()
+        {
+            tracing::error!(id = %lost.id, "history has held {HELD_MAX} rows it could not write; the oldest is given up");
+            self.progress.written.fetch_add(1, Ordering::SeqCst);
+        }
+        self.held.push_back(record);
     }
+
+    /// Prunes hourly, and at once when the retention was lowered (it is read afresh each time,
+    /// so a config reload applies without a restart).
+    fn prune_when_due(&mut self) {
+        let days = self.progress.retention_days.load(Ordering::SeqCst);
+        let lowered = days > 0 && (self.pruned_with == 0 || days < self.pruned_with);
+        if days > 0 && (lowered || self.last_prune.elapsed() > PRUNE_EVERY) {
+            prune_logged(&self.conn, days);
+            self.last_prune = Instant::now();
+        }
+        self.pruned_with = days;
+    }
+}
+
+/// Whether a write failed for a reason that passes (a lock another process holds, a full
+/// disk, a file made read-only or an I/O error), rather than because of the row itself.
+fn passing(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(
+            ErrorCode::DatabaseBusy
+                | ErrorCode::DatabaseLocked
+                | ErrorCode::DiskFull
+                | ErrorCode::ReadOnly
+                | ErrorCode::SystemIoFailure
+                | ErrorCode::CannotOpen
+        )
+    )
 }
 
 pub(super) fn prune_logged(conn: &Connection, days: u32) {

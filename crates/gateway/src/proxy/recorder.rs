@@ -79,11 +79,13 @@ impl Recorder {
         }
     }
 
-    /// Completes the row and hands it to the history (waiting if the queue is full).
+    /// Completes the row and hands it to the history (waiting if the queue is full). If the
+    /// request is dropped while this waits, the history still gets the row (its `record` is
+    /// cancel-safe) and the in-flight count still ends, so shutdown never waits for it.
     pub async fn finish(mut self, status: u16, outcome: Outcome, error: Option<String>) {
         if let Some(record) = self.complete(status, outcome, error) {
+            let _in_flight = InFlight(&self.history);
             self.history.record(record).await;
-            self.history.progress().end();
         }
     }
 
@@ -108,6 +110,15 @@ impl Drop for Recorder {
             self.history.record_detached(record);
             self.history.progress().end();
         }
+    }
+}
+
+/// Ends the request's in-flight count when dropped, however its recording ends.
+struct InFlight<'a>(&'a History);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.progress().end();
     }
 }
 

@@ -15,6 +15,7 @@ mod failures;
 mod fallback;
 mod gemini_api;
 mod harness;
+mod history_trouble;
 mod key_rotation;
 mod keys;
 mod newer_clients;

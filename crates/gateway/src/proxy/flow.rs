@@ -434,6 +434,7 @@ async fn try_targets(
     resolution: &Resolution<'_>,
     mut rec: Recorder,
 ) -> Response {
+    rec.bill_walk_away(config.clone(), inbound.bytes.len());
     let api = inbound.api;
     let targets = state.routing.order(config, resolution);
     let mut last_failure: Option<Failure> = None;

@@ -6,11 +6,13 @@
 //! streaming body): `Drop` then records the request as `client_disconnected` with whatever was
 //! known, so no request ever goes unrecorded.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::http::HeaderMap;
 use switchyard_protocol::Usage;
 
+use crate::config::Config;
 use crate::history::{Attempt, History, Outcome, Record};
 
 /// Status recorded for a client that closed the connection (nginx's convention).
@@ -21,6 +23,17 @@ pub struct Recorder {
     history: History,
     record: Option<Record>,
     started: Instant,
+    /// Set once a provider may have the request: what pricing a walk-away needs.
+    walk_away: Option<WalkAway>,
+}
+
+/// How to bill a request whose client leaves before anything of the answer was relayed (a
+/// stream's relay bills what it relayed itself): the provider has the prompt, so the prompt
+/// is priced from its size, about four bytes a token, and marked as estimated.
+#[derive(Debug)]
+struct WalkAway {
+    config: Arc<Config>,
+    prompt_bytes: usize,
 }
 
 impl Recorder {
@@ -48,7 +61,17 @@ impl Recorder {
             history: history.clone(),
             record: Some(record),
             started: Instant::now(),
+            walk_away: None,
         }
+    }
+
+    /// The request is about to go to providers: from now on a client that leaves is billed
+    /// for the prompt (`prompt_bytes` long).
+    pub fn bill_walk_away(&mut self, config: Arc<Config>, prompt_bytes: usize) {
+        self.walk_away = Some(WalkAway {
+            config,
+            prompt_bytes,
+        });
     }
 
     /// When the request arrived.
@@ -104,6 +127,14 @@ impl Recorder {
 
 impl Drop for Recorder {
     fn drop(&mut self) {
+        let unbilled = self
+            .record
+            .as_ref()
+            .is_some_and(|r| r.provider.is_some() && r.usage.input_tokens == 0);
+        if let Some(walk_away) = self.walk_away.take().filter(|_| unbilled) {
+            let prompt = (walk_away.prompt_bytes as u64).div_ceil(4);
+            super::accounting::account_partial(&walk_away.config, self, None, prompt, 0);
+        }
         let error = Some("the client closed the connection before the answer was complete".into());
         if let Some(record) = self.complete(CLIENT_CLOSED, Outcome::ClientDisconnected, error) {
             tracing::info!(id = %record.id, "client disconnected mid-request");

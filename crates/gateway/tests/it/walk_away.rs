@@ -1,6 +1,7 @@
 //! A client that walks away from a stream (Claude Code's Esc, Cline's Stop, an agent that
 //! cancels) is billed for what the provider billed: the prompt, and every token sent before the
-//! connection closed. The same for a stream the provider breaks off. Such rows are marked
+//! connection closed — or, when it leaves before anything was relayed, the prompt. The same
+//! for a stream the provider breaks off. Such rows are marked
 //! `usage_estimated`, priced, and counted in the budgets.
 
 use std::time::Duration;
@@ -146,4 +147,37 @@ async fn a_stream_the_provider_breaks_off_is_billed_for_what_it_sent() {
     assert_eq!(row["usage_estimated"], true);
     assert_eq!(row["input_tokens"], 777);
     assert!(row["output_tokens"].as_u64().unwrap() > 0, "{row}");
+}
+
+#[tokio::test]
+async fn a_client_that_gives_up_before_the_answer_is_billed_for_the_prompt() {
+    let mock = harness::mock().await;
+    let h = harness::start(&harness::one_provider(
+        &mock,
+        "\n[prices.\"mock/slow-3000\"]\ninput = 2.0\noutput = 8.0\n",
+    ))
+    .await;
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let mut body = chat("mock/slow-3000");
+    body["messages"][0]["content"] = json!("word ".repeat(400));
+    let result = impatient
+        .post(h.url("/v1/chat/completions"))
+        .json(&body)
+        .send()
+        .await;
+    assert!(result.is_err(), "the client timed out");
+
+    let row = &h.wait_rows(1).await["items"][0];
+    assert_eq!(row["outcome"], "client_disconnected");
+    let input = row["input_tokens"].as_u64().unwrap();
+    assert!(
+        (400..800).contains(&input),
+        "about the 2,000-character prompt's tokens: {row}"
+    );
+    assert_eq!(row["output_tokens"], 0);
+    assert_eq!(row["usage_estimated"], true);
+    assert!(row["cost_usd"].as_f64().unwrap() > 0.0, "{row}");
 }

@@ -42,6 +42,15 @@ async fn walked_away_row(h: &Harness, id: &str) -> Value {
     panic!("the walked-away request {id} was never recorded");
 }
 
+/// A gateway whose one provider `an` is of kind `anthropic`, in front of the mock.
+async fn anthropic_gateway(mock: &mock_provider::MockProvider) -> Harness {
+    let config = format!(
+        "[[providers]]\nid = \"an\"\nkind = \"anthropic\"\nbase_url = \"{}\"\n",
+        mock.anthropic_base_url()
+    );
+    harness::start_with_keys(&config, &[("an", KEY)]).await
+}
+
 #[tokio::test]
 async fn a_client_that_reads_15_of_50_chunks_is_billed_for_the_prompt_and_what_it_was_sent() {
     let mock = harness::mock().await;
@@ -71,11 +80,7 @@ async fn a_client_that_reads_15_of_50_chunks_is_billed_for_the_prompt_and_what_i
 #[tokio::test]
 async fn anthropic_reports_the_prompt_at_message_start_and_that_count_is_kept() {
     let mock = harness::mock().await;
-    let config = format!(
-        "[[providers]]\nid = \"an\"\nkind = \"anthropic\"\nbase_url = \"{}\"\n",
-        mock.anthropic_base_url()
-    );
-    let h = harness::start_with_keys(&config, &[("an", KEY)]).await;
+    let h = anthropic_gateway(&mock).await;
     let body = json!({
         "model": "an/claude-sonnet-4-5-20250929",
         "max_tokens": 1000,
@@ -125,11 +130,7 @@ async fn a_stream_the_provider_breaks_off_is_billed_for_what_it_sent() {
     // Anthropic's message_start already said how long the prompt was; the output count, due in
     // message_delta, never comes: it is estimated from the text relayed, not left at zero.
     let mock = harness::mock().await;
-    let config = format!(
-        "[[providers]]\nid = \"an\"\nkind = \"anthropic\"\nbase_url = \"{}\"\n",
-        mock.anthropic_base_url()
-    );
-    let h = harness::start_with_keys(&config, &[("an", KEY)]).await;
+    let h = anthropic_gateway(&mock).await;
     let body = json!({
         "model": "an/midstream-reset",
         "max_tokens": 1000,

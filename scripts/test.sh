@@ -41,11 +41,16 @@ dbus-run-session -- sh -c '
   set -e
   export XDG_DATA_HOME="$(mktemp -d)"
   eval "$(printf switchyard-test | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
-  cargo test --locked -p switchyard-cli --test keychain -- --ignored
+  cargo test --workspace --locked --test keychain -- --ignored
 '
 
 step "official openai-python SDK against the real binary"
-cargo build --locked -p switchyard-cli -p mock-provider
+# `cargo test --workspace` above built both binaries (their packages' integration tests run
+# them); building them again with `-p` would resolve other features and recompile ~130 crates.
+# For the same reason every later cargo test here says `--workspace`.
+for b in switchyard mock-provider; do
+  [ -x "$bin/$b" ] || { echo "make test: $bin/$b was not built by cargo test --workspace" >&2; exit 1; }
+done
 SWITCHYARD_BIN="$bin/switchyard" MOCK_PROVIDER_BIN="$bin/mock-provider" \
   bash tests/sdk/run.sh
 
@@ -55,7 +60,7 @@ clients_dir="$(bash tests/clients/install.sh)"
 SWITCHYARD_BIN="$bin/switchyard" MOCK_PROVIDER_BIN="$bin/mock-provider" \
   bash tests/clients/run.sh
 SWITCHYARD_CLIENTS_DIR="$clients_dir" \
-  cargo test --locked -p switchyard-cli --test connect_clients -- --ignored
+  cargo test --workspace --locked --test connect_clients -- --ignored
 
 step "dashboard end to end: Debian's Chromium against the real gateway and mock provider"
 SKIP_UI_BUILD=1 SWITCHYARD_BIN="$bin/switchyard" MOCK_PROVIDER_BIN="$bin/mock-provider" \

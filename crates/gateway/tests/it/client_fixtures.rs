@@ -178,7 +178,9 @@ fn recorded_fixtures_hold_no_secrets() {
         }
         let query = fixture["query"].as_str().unwrap_or_default();
         assert!(
-            !query.split('&').any(|pair| pair.starts_with("key=") && pair != "key=<redacted>"),
+            !query
+                .split('&')
+                .any(|pair| pair.starts_with("key=") && pair != "key=<redacted>"),
             "{}: the recorder must scrub a ?key= in the query, got {query}",
             file.display()
         );

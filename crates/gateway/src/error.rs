@@ -34,6 +34,15 @@ pub enum ProxyError {
     NotSupported(String),
     #[error("Could not reach provider '{provider}': {detail}")]
     UpstreamUnreachable { provider: String, detail: String },
+    /// A 3xx from a provider: never followed, since the key would go along to `location`.
+    #[error(
+        "Provider '{provider}' answered {status} redirecting to {location}. Switchyard does not follow redirects (the provider's key would go along); check the provider's base_url."
+    )]
+    UpstreamRedirect {
+        provider: String,
+        status: u16,
+        location: String,
+    },
     #[error("Provider '{provider}' did not answer within {seconds} s.")]
     UpstreamTimeout { provider: String, seconds: u64 },
     /// A `block` budget is used up (see [`crate::budgets`]).
@@ -56,7 +65,9 @@ impl ProxyError {
             ProxyError::MissingKey(_) | ProxyError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ProxyError::Forbidden(_) => StatusCode::FORBIDDEN,
             ProxyError::NotSupported(_) => StatusCode::NOT_IMPLEMENTED,
-            ProxyError::UpstreamUnreachable { .. } => StatusCode::BAD_GATEWAY,
+            ProxyError::UpstreamUnreachable { .. } | ProxyError::UpstreamRedirect { .. } => {
+                StatusCode::BAD_GATEWAY
+            }
             ProxyError::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             ProxyError::BudgetExceeded(_) => StatusCode::TOO_MANY_REQUESTS,
             ProxyError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -79,6 +90,7 @@ impl ProxyError {
             ProxyError::UpstreamUnreachable { .. } => {
                 ("upstream_error", Some("upstream_unreachable"))
             }
+            ProxyError::UpstreamRedirect { .. } => ("upstream_error", Some("upstream_redirect")),
             ProxyError::UpstreamTimeout { .. } => ("upstream_error", Some("upstream_timeout")),
             ProxyError::BudgetExceeded(_) => ("budget_exceeded", Some("budget_exceeded")),
             ProxyError::Unavailable(_) => ("server_error", Some("unavailable")),
@@ -112,7 +124,9 @@ impl ProxyError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            ProxyError::UpstreamUnreachable { .. } | ProxyError::UpstreamTimeout { .. }
+            ProxyError::UpstreamUnreachable { .. }
+                | ProxyError::UpstreamTimeout { .. }
+                | ProxyError::UpstreamRedirect { .. }
         )
     }
 }

@@ -17,6 +17,7 @@ pub mod history;
 pub mod logging;
 pub mod paths;
 pub mod pricing;
+pub mod private_files;
 pub mod proxy;
 pub mod reload;
 pub mod retries;

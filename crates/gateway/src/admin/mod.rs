@@ -25,7 +25,7 @@ use crate::state::SharedState;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -317,9 +317,13 @@ struct Pause {
 }
 
 /// `PUT /api/pause` with `{"paused": true|false}`.
-async fn pause(State(state): State<SharedState>, Json(body): Json<Pause>) -> Json<Status> {
+async fn pause(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Json(body): Json<Pause>,
+) -> Json<Status> {
     state.set_paused(body.paused);
-    status(State(state)).await
+    status(State(state), headers).await
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
@@ -328,13 +332,20 @@ pub struct HistoryProgress {
     pub written: u64,
 }
 
-async fn status(State(state): State<SharedState>) -> Json<Status> {
+async fn status(State(state): State<SharedState>, headers: HeaderMap) -> Json<Status> {
     use std::sync::atomic::Ordering::Relaxed;
     let progress = state.history.progress();
+    // Listening on every address, the one the dashboard was opened at is the one that works
+    // (the security guard has already checked it is an allowed host).
+    let reachable = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|_| state.listen.ip().is_unspecified())
+        .map_or_else(|| state.listen.to_string(), str::to_owned);
     Json(Status {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         listen: state.listen.to_string(),
-        proxy_url: format!("http://{}/v1", state.listen),
+        proxy_url: format!("http://{reachable}/v1"),
         uptime_secs: state.started.elapsed().as_secs(),
         config_path: state.config_path.as_ref().map(|p| p.display().to_string()),
         paused: state.is_paused(),

@@ -52,7 +52,15 @@ struct FileServer {
     #[serde(default)]
     require_client_key: bool,
     #[serde(default = "default_max_body_mb")]
-    max_body_mb: u32,
+    max_body_mb: Spanned<i64>,
+    #[serde(default = "default_max_answer_mb")]
+    max_answer_mb: Spanned<i64>,
+    #[serde(default)]
+    allow_open_proxy: bool,
+    #[serde(default)]
+    allowed_hosts: Vec<Spanned<String>>,
+    #[serde(default)]
+    allowed_origins: Vec<Spanned<String>>,
 }
 
 impl Default for FileServer {
@@ -61,6 +69,10 @@ impl Default for FileServer {
             listen: default_listen(),
             require_client_key: false,
             max_body_mb: default_max_body_mb(),
+            max_answer_mb: default_max_answer_mb(),
+            allow_open_proxy: false,
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -69,9 +81,19 @@ fn default_listen() -> Spanned<String> {
     Spanned::new(0..0, crate::paths::DEFAULT_LISTEN.to_owned())
 }
 
-fn default_max_body_mb() -> u32 {
-    32
+fn default_max_body_mb() -> Spanned<i64> {
+    Spanned::new(0..0, 32)
 }
+
+/// Room for a large batch of embeddings, the biggest answers an API gives.
+fn default_max_answer_mb() -> Spanned<i64> {
+    Spanned::new(0..0, 128)
+}
+
+/// `max_body_mb` beyond this is a typo: a request body is held in memory whole.
+const MAX_BODY_MB: i64 = 512;
+/// `max_answer_mb` beyond this is a typo: an answer is held in memory whole.
+const MAX_ANSWER_MB: i64 = 1024;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -310,17 +332,42 @@ impl Validator<'_> {
                 crate::paths::default_listen()
             }
         };
-        if server.max_body_mb == 0 {
-            self.problem(
-                None,
-                "server.max_body_mb".into(),
-                "must be at least 1".into(),
-            );
-        }
+        let max_body_mb = self.megabytes(&server.max_body_mb, "server.max_body_mb", MAX_BODY_MB);
+        let max_answer_mb =
+            self.megabytes(&server.max_answer_mb, "server.max_answer_mb", MAX_ANSWER_MB);
+        let allowed_hosts = self.entries(
+            &server.allowed_hosts,
+            "server.allowed_hosts",
+            sections::allowed_host,
+        );
+        let allowed_origins = self.entries(
+            &server.allowed_origins,
+            "server.allowed_origins",
+            sections::allowed_origin,
+        );
         ServerConfig {
             listen,
             require_client_key: server.require_client_key,
-            max_body_bytes: server.max_body_mb as usize * 1024 * 1024,
+            allow_open_proxy: server.allow_open_proxy,
+            allowed_hosts,
+            allowed_origins,
+            max_body_bytes: max_body_mb * 1024 * 1024,
+            max_answer_bytes: max_answer_mb * 1024 * 1024,
+        }
+    }
+
+    /// A size in MB between 1 and `max` (the default when out of range, with a problem).
+    fn megabytes(&mut self, value: &Spanned<i64>, field: &str, max: i64) -> usize {
+        match *value.get_ref() {
+            mb @ 1.. if mb <= max => mb as usize,
+            mb => {
+                self.problem(
+                    Some(value.span()),
+                    field.to_owned(),
+                    format!("{mb} is not a size between 1 and {max} MB"),
+                );
+                1
+            }
         }
     }
 

@@ -18,6 +18,9 @@ pub enum ProxyError {
         message: String,
         param: Option<String>,
     },
+    /// The client took too long to send its request.
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("The request body is larger than the limit of {limit_bytes} bytes.")]
     BodyTooLarge { limit_bytes: usize },
     #[error("{message}")]
@@ -61,6 +64,7 @@ impl ProxyError {
                 StatusCode::BAD_REQUEST
             }
             ProxyError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ProxyError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ProxyError::ModelNotFound { .. } | ProxyError::NotFound(_) => StatusCode::NOT_FOUND,
             ProxyError::MissingKey(_) | ProxyError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ProxyError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -81,6 +85,7 @@ impl ProxyError {
             ProxyError::InvalidJson(_) => ("invalid_request_error", Some("invalid_json")),
             ProxyError::InvalidRequest { .. } => ("invalid_request_error", None),
             ProxyError::BodyTooLarge { .. } => ("invalid_request_error", Some("request_too_large")),
+            ProxyError::RequestTimeout(_) => ("invalid_request_error", Some("request_timeout")),
             ProxyError::ModelNotFound { .. } => ("invalid_request_error", Some("model_not_found")),
             ProxyError::MissingKey(_) => ("authentication_error", Some("missing_provider_key")),
             ProxyError::Unauthorized(_) => ("authentication_error", Some("invalid_api_key")),

@@ -11,6 +11,7 @@ pub mod client_keys;
 pub mod clients;
 pub mod config;
 pub mod connect;
+pub mod connections;
 pub mod dashboard;
 pub mod error;
 pub mod history;

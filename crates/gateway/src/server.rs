@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 use axum::Router;
-use axum::serve::ListenerExt;
 use tokio_util::sync::CancellationToken;
 
 use crate::budgets::BudgetTracker;
@@ -253,19 +252,11 @@ impl Gateway {
             state.telemetry.record(&config, record);
         }));
         let app = app(state.clone());
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "could not set TCP_NODELAY");
-            }
-        });
-        let signal = stop_accepting.clone();
-        let server = tokio::spawn(async move {
-            let serve = axum::serve(listener, app)
-                .with_graceful_shutdown(async move { signal.cancelled().await });
-            if let Err(e) = serve.await {
-                tracing::error!(error = %e, "the server stopped with an error");
-            }
-        });
+        let server = tokio::spawn(crate::connections::serve(
+            listener,
+            app,
+            stop_accepting.clone(),
+        ));
         tracing::info!(%listen, startup_ms = started.elapsed().as_millis() as u64, "switchyard is listening");
         Gateway {
             state,

@@ -16,6 +16,7 @@ pub mod dashboard;
 pub mod error;
 pub mod history;
 pub mod logging;
+pub mod lru;
 pub mod paths;
 pub mod pricing;
 pub mod private_files;

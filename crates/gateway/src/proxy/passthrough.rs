@@ -92,8 +92,7 @@ pub async fn attempt(
 /// The upstream path of a Gemini API call for `model`.
 fn gemini_path(api: ClientApi, model: &str, stream: bool) -> String {
     if api == ClientApi::GeminiCountTokens {
-        let model = model.strip_prefix("models/").unwrap_or(model);
-        return format!("/v1beta/models/{model}:countTokens");
+        return gemini::path_for(model, "countTokens");
     }
     gemini::path(model, stream)
 }

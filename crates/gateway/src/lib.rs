@@ -14,6 +14,7 @@ pub mod connect;
 pub mod connections;
 pub mod dashboard;
 pub mod error;
+pub mod export;
 pub mod history;
 pub mod logging;
 pub mod lru;

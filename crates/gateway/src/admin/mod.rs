@@ -253,22 +253,7 @@ async fn cost_report(
 }
 
 fn csv_response<T: serde::Serialize>(name: &str, rows: &[T]) -> Result<Response, ProxyError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let csv_err = |e: csv::Error| ProxyError::Internal(e.to_string());
-    for (i, row) in rows.iter().enumerate() {
-        let flat = flatten_for_csv(row);
-        if i == 0 {
-            writer
-                .write_record(flat.iter().map(|(k, _)| k))
-                .map_err(csv_err)?;
-        }
-        writer
-            .write_record(flat.iter().map(|(_, v)| v))
-            .map_err(csv_err)?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| ProxyError::Internal(e.to_string()))?;
+    let bytes = crate::export::to_csv(rows).map_err(|e| ProxyError::Internal(e.to_string()))?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -279,23 +264,6 @@ fn csv_response<T: serde::Serialize>(name: &str, rows: &[T]) -> Result<Response,
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
-}
-
-/// CSV has no nesting: nested values (tags) become their JSON text, in field order.
-fn flatten_for_csv<T: serde::Serialize>(row: &T) -> Vec<(String, String)> {
-    let serde_json::Value::Object(map) = serde_json::to_value(row).unwrap_or_default() else {
-        return Vec::new();
-    };
-    map.into_iter()
-        .map(|(k, v)| {
-            let text = match v {
-                serde_json::Value::Null => String::new(),
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
-            };
-            (k, text)
-        })
-        .collect()
 }
 
 /// `GET /api/status`: what the dashboard's header and the desktop tray show.

@@ -6,6 +6,7 @@
 mod admin;
 mod cache;
 mod client_fixtures;
+mod client_input;
 mod client_keys;
 mod conformance;
 mod connect;

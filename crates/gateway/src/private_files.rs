@@ -3,7 +3,8 @@
 //! The data dir holds every prompt and answer (`history.sqlite3` and its `-wal` and `-shm`,
 //! which SQLite creates with the database file's mode), the admin token and the runtime file;
 //! the config file may hold telemetry headers. All of it is the user's alone: the data dir is
-//! made 0700 and every file in it 0600, and the config file 0600, at every start, so a dir
+//! made 0700 and every file Switchyard keeps in it 0600, and the config file 0600, at every
+//! start (entries it does not write are left alone), so a dir
 //! created by an older version, by hand or by a restore from backup (0755, 0644) is fixed
 //! too. What had to be fixed is returned, for the CLI to say so.
 //!
@@ -33,9 +34,10 @@ impl std::fmt::Display for Fixed {
 const DIR_MODE: u32 = 0o700;
 const FILE_MODE: u32 = 0o600;
 
-/// Creates `dir` if needed and makes it and everything in it private. Symbolic links are left
-/// alone (their target is not Switchyard's to change).
-pub fn secure_dir(dir: &Path) -> io::Result<Vec<Fixed>> {
+/// Creates `dir` if needed and makes it private, with each of its entries that `is_own`
+/// names, and everything inside those. Other entries, and symbolic links anywhere, are left
+/// alone: they are not Switchyard's to change.
+pub fn secure_dir(dir: &Path, is_own: fn(&str) -> bool) -> io::Result<Vec<Fixed>> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -43,18 +45,23 @@ pub fn secure_dir(dir: &Path) -> io::Result<Vec<Fixed>> {
     builder.create(dir)?;
     let mut fixed = Vec::new();
     restrict(dir, DIR_MODE, &mut fixed)?;
-    walk(dir, &mut fixed)?;
+    walk(dir, Some(is_own), &mut fixed)?;
     Ok(fixed)
 }
 
-fn walk(dir: &Path, fixed: &mut Vec<Fixed>) -> io::Result<()> {
+fn walk(dir: &Path, is_own: Option<fn(&str) -> bool>, fixed: &mut Vec<Fixed>) -> io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
+        if let Some(is_own) = is_own
+            && !is_own(&entry.file_name().to_string_lossy())
+        {
+            continue;
+        }
         let kind = entry.file_type()?;
         let path = entry.path();
         if kind.is_dir() {
             restrict(&path, DIR_MODE, fixed)?;
-            walk(&path, fixed)?;
+            walk(&path, None, fixed)?;
         } else if kind.is_file() {
             restrict(&path, FILE_MODE, fixed)?;
         }
@@ -135,8 +142,16 @@ mod tests {
         ] {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(m)).unwrap();
         }
-        let fixed = secure_dir(&dir).unwrap();
+        std::fs::write(dir.join("notes.sh"), b"#!/bin/sh").unwrap();
+        std::fs::set_permissions(dir.join("notes.sh"), std::fs::Permissions::from_mode(0o755))
+            .unwrap();
+        let fixed = secure_dir(&dir, crate::paths::is_own_entry).unwrap();
         assert_eq!(fixed.len(), 4, "{fixed:?}");
+        assert_eq!(
+            mode(&dir.join("notes.sh")),
+            0o755,
+            "a file Switchyard does not write is left as it is"
+        );
         assert_eq!(
             fixed[0],
             Fixed {
@@ -148,14 +163,21 @@ mod tests {
         assert_eq!(mode(&dir.join("connect")), 0o700);
         assert_eq!(mode(&dir.join("history.sqlite3-wal")), 0o600);
         assert_eq!(mode(&dir.join("connect/codex.json")), 0o600);
-        assert!(secure_dir(&dir).unwrap().is_empty(), "nothing left to fix");
+        assert!(
+            secure_dir(&dir, crate::paths::is_own_entry)
+                .unwrap()
+                .is_empty(),
+            "nothing left to fix"
+        );
         std::fs::set_permissions(
             dir.join("history.sqlite3-wal"),
             std::fs::Permissions::from_mode(0o400),
         )
         .unwrap();
         assert!(
-            secure_dir(&dir).unwrap().is_empty(),
+            secure_dir(&dir, crate::paths::is_own_entry)
+                .unwrap()
+                .is_empty(),
             "stricter than 0600 is left as it is"
         );
         let _ = std::fs::remove_dir_all(dir);

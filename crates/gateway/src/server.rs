@@ -79,7 +79,7 @@ pub struct Gateway {
     made_private: Mutex<Vec<crate::private_files::Fixed>>,
 }
 
-/// The data dir 0700 and every file in it 0600 (the database created so, for SQLite to give
+/// The data dir 0700 and every file Switchyard keeps in it 0600 (the database created so, for SQLite to give
 /// its WAL the same mode), and the config file 0600: what had to be fixed.
 fn make_private(locations: &Locations) -> Result<Vec<crate::private_files::Fixed>, StartError> {
     let failed = |path: &std::path::Path| {
@@ -87,7 +87,8 @@ fn make_private(locations: &Locations) -> Result<Vec<crate::private_files::Fixed
         move |source| StartError::Permissions { path, source }
     };
     let dir = &locations.data_dir;
-    let mut fixed = crate::private_files::secure_dir(dir).map_err(failed(dir))?;
+    let mut fixed =
+        crate::private_files::secure_dir(dir, crate::paths::is_own_entry).map_err(failed(dir))?;
     let history = locations.history_path();
     crate::private_files::create_private(&history).map_err(failed(&history))?;
     let config = &locations.config_path;

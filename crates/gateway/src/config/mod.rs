@@ -8,6 +8,7 @@
 pub mod edit;
 mod file;
 mod sections;
+mod server;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;

@@ -1,7 +1,7 @@
 # The two commands that matter: `make run` starts Switchyard, `make test` runs every test.
 # Both install what is missing on a fresh Debian/Ubuntu machine first (scripts/setup.sh).
 
-.PHONY: run test setup check fmt lint fuzz bench ui bindings bundle
+.PHONY: run test setup check fmt lint fuzz faults bench ui bindings bundle
 
 run:
 	@./scripts/run.sh
@@ -31,6 +31,10 @@ fmt:
 
 lint:
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# The gateway in front of a chaos upstream: every fault, in every client format (tests/faults).
+faults:
+	cargo test --locked -p switchyard-faults
 
 # Every parser and translator under libFuzzer, 5 minutes each (FUZZ_SECONDS to change).
 fuzz:

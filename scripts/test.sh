@@ -33,7 +33,10 @@ step "lints (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "Rust unit and integration tests (and the dashboard's generated types are current)"
-cargo test --workspace --locked
+cargo test --workspace --locked --exclude switchyard-faults
+
+step "fault injection: a chaos upstream (resets, stalls, malformed and oversized SSE, redirects, 429s) in every client format"
+cargo test --locked -p switchyard-faults
 
 step "OS keychain: the real binary against a real Secret Service (gnome-keyring)"
 # A private session bus and an unlocked, throwaway keyring: nothing touches the user's own.

@@ -59,12 +59,17 @@ fn open(data_dir: &Path) -> io::Result<(PathBuf, File)> {
     create_private_dir(&dir)?;
     let path = dir.join(FILE_NAME);
     rotate(&path, ROTATE_AT_BYTES)?;
-    let file = OpenOptions::new().create(true).append(true).open(&path)?;
+    // Owner-only like every file in the data dir (the gateway fixes any that is not at each
+    // start, and would report a log file created with the umask as one it had to fix).
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(&path)?;
     Ok((path, file))
 }
 
-/// The data dir holds prompts and answers: created owner-only, like the gateway does, since
-/// the gateway leaves a directory that already exists as it is.
+/// The data dir holds prompts and answers: created owner-only, as the gateway makes it.
 fn create_private_dir(dir: &Path) -> io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);

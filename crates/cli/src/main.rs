@@ -205,6 +205,17 @@ fn serve(locations: &Locations) -> anyhow::Result<ExitCode> {
             }
             Err(e) => return Err(e.into()),
         };
+        let made_private = gateway.made_private();
+        if !made_private.is_empty() {
+            let mut notice = String::from(
+                "switchyard: these held prompts, answers or secrets and were readable by others; \
+                 they are now private to you:\n",
+            );
+            for fixed in &made_private {
+                notice.push_str(&format!("  {fixed}\n"));
+            }
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), notice.as_bytes());
+        }
         // One write, errors ignored: whoever started us may have stopped reading stdout
         // (`switchyard serve | head -2`), and that must not take the gateway down.
         let banner = format!(

@@ -77,11 +77,8 @@ pub fn costs(
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else if csv {
-        let mut writer = ::csv::Writer::from_writer(std::io::stdout());
-        for row in &report.rows {
-            writer.serialize(row)?;
-        }
-        writer.flush()?;
+        let csv = switchyard_gateway::export::to_csv(&report.rows)?;
+        std::io::Write::write_all(&mut std::io::stdout(), &csv)?;
     } else {
         println!(
             "{:<32} {:>9} {:>12} {:>12} {:>12}",

@@ -125,6 +125,29 @@ impl ClientKeys {
         Presented::Known { id, name }
     }
 
+    /// Admits a request: the name of the issued key it presents, `None` for any other value
+    /// (or none) when keys are optional, and a refusal (401) when they are required.
+    pub fn admit(
+        &self,
+        headers: &HeaderMap,
+        history: &History,
+        required: bool,
+    ) -> Result<Option<String>, ProxyError> {
+        let why = match self.identify(headers, history) {
+            Presented::Known { name, .. } => return Ok(Some(name)),
+            _ if !required => return Ok(None),
+            Presented::Nothing => {
+                "This Switchyard requires a client key: send it as `Authorization: Bearer <key>` or `x-api-key: <key>`."
+            }
+            Presented::Unknown => {
+                "This client key is not valid here: it was never issued by this Switchyard or has been revoked."
+            }
+        };
+        Err(ProxyError::Unauthorized(format!(
+            "{why} Keys are issued in the dashboard or with POST /api/client-keys."
+        )))
+    }
+
     fn note_use(&self, id: &str, history: &History) {
         let due = self.touched.lock().is_ok_and(|mut touched| {
             let now = Instant::now();

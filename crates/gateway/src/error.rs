@@ -18,6 +18,9 @@ pub enum ProxyError {
         message: String,
         param: Option<String>,
     },
+    /// The client took too long to send its request.
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("The request body is larger than the limit of {limit_bytes} bytes.")]
     BodyTooLarge { limit_bytes: usize },
     #[error("{message}")]
@@ -34,6 +37,15 @@ pub enum ProxyError {
     NotSupported(String),
     #[error("Could not reach provider '{provider}': {detail}")]
     UpstreamUnreachable { provider: String, detail: String },
+    /// A 3xx from a provider: never followed, since the key would go along to `location`.
+    #[error(
+        "Provider '{provider}' answered {status} redirecting to {location}. Switchyard does not follow redirects (the provider's key would go along); check the provider's base_url."
+    )]
+    UpstreamRedirect {
+        provider: String,
+        status: u16,
+        location: String,
+    },
     #[error("Provider '{provider}' did not answer within {seconds} s.")]
     UpstreamTimeout { provider: String, seconds: u64 },
     /// A `block` budget is used up (see [`crate::budgets`]).
@@ -52,11 +64,14 @@ impl ProxyError {
                 StatusCode::BAD_REQUEST
             }
             ProxyError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ProxyError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ProxyError::ModelNotFound { .. } | ProxyError::NotFound(_) => StatusCode::NOT_FOUND,
             ProxyError::MissingKey(_) | ProxyError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ProxyError::Forbidden(_) => StatusCode::FORBIDDEN,
             ProxyError::NotSupported(_) => StatusCode::NOT_IMPLEMENTED,
-            ProxyError::UpstreamUnreachable { .. } => StatusCode::BAD_GATEWAY,
+            ProxyError::UpstreamUnreachable { .. } | ProxyError::UpstreamRedirect { .. } => {
+                StatusCode::BAD_GATEWAY
+            }
             ProxyError::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             ProxyError::BudgetExceeded(_) => StatusCode::TOO_MANY_REQUESTS,
             ProxyError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -70,6 +85,7 @@ impl ProxyError {
             ProxyError::InvalidJson(_) => ("invalid_request_error", Some("invalid_json")),
             ProxyError::InvalidRequest { .. } => ("invalid_request_error", None),
             ProxyError::BodyTooLarge { .. } => ("invalid_request_error", Some("request_too_large")),
+            ProxyError::RequestTimeout(_) => ("invalid_request_error", Some("request_timeout")),
             ProxyError::ModelNotFound { .. } => ("invalid_request_error", Some("model_not_found")),
             ProxyError::MissingKey(_) => ("authentication_error", Some("missing_provider_key")),
             ProxyError::Unauthorized(_) => ("authentication_error", Some("invalid_api_key")),
@@ -79,6 +95,7 @@ impl ProxyError {
             ProxyError::UpstreamUnreachable { .. } => {
                 ("upstream_error", Some("upstream_unreachable"))
             }
+            ProxyError::UpstreamRedirect { .. } => ("upstream_error", Some("upstream_redirect")),
             ProxyError::UpstreamTimeout { .. } => ("upstream_error", Some("upstream_timeout")),
             ProxyError::BudgetExceeded(_) => ("budget_exceeded", Some("budget_exceeded")),
             ProxyError::Unavailable(_) => ("server_error", Some("unavailable")),
@@ -112,7 +129,9 @@ impl ProxyError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            ProxyError::UpstreamUnreachable { .. } | ProxyError::UpstreamTimeout { .. }
+            ProxyError::UpstreamUnreachable { .. }
+                | ProxyError::UpstreamTimeout { .. }
+                | ProxyError::UpstreamRedirect { .. }
         )
     }
 }

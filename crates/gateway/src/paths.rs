@@ -13,6 +13,25 @@ pub const ADMIN_TOKEN_FILE: &str = "admin-token";
 /// Written while a gateway runs: where it listens and its pid (no secrets).
 pub const RUNTIME_FILE: &str = "runtime.json";
 
+/// In the data dir: `connect`'s receipts and backups of client files.
+pub const CONNECT_DIR: &str = "connect";
+/// In the data dir: the desktop app's log file.
+pub const LOGS_DIR: &str = "logs";
+
+/// Whether an entry of the data dir is one Switchyard writes. Only these are made private at
+/// start: a data dir pointed at a folder that holds other things must not have them changed.
+pub fn is_own_entry(name: &str) -> bool {
+    name.starts_with(HISTORY_FILE)
+        || [
+            ADMIN_TOKEN_FILE,
+            RUNTIME_FILE,
+            crate::pricing::imported::IMPORTED_FILE,
+            CONNECT_DIR,
+            LOGS_DIR,
+        ]
+        .contains(&name)
+}
+
 pub fn default_listen() -> SocketAddr {
     SocketAddr::from((Ipv4Addr::LOCALHOST, 4545))
 }

@@ -77,6 +77,17 @@ pub fn apply(state: &AppState, text: &str) -> Reloaded {
                 Some(dir) => imported_prices(dir, old.imported_prices.clone()),
                 None => old.imported_prices.clone(),
             };
+            // The running listener is what a client can reach, whatever the file now says.
+            if let Some(why) = crate::security::open_relay_refusal(state.listen, &new.server) {
+                return Reloaded::Refused(ConfigError {
+                    problems: vec![config::Problem {
+                        line: None,
+                        field: "server.require_client_key".into(),
+                        message: why,
+                    }],
+                });
+            }
+            crate::security::warn_if_open(state.listen, &new.server);
             if new.server.listen != old.server.listen {
                 tracing::warn!(
                     old = %old.server.listen, new = %new.server.listen,

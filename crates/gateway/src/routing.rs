@@ -12,12 +12,12 @@
 //! cool-down that fails again at once is cooled for twice as long, up to `max_cooldown_secs`;
 //! one success forgets its failures.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::config::{Config, Resolution, RetryConfig, Strategy};
+use crate::lru::Lru;
 
 /// One target of a request: a provider (index into the config's providers) and a model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,12 +26,27 @@ pub struct Target {
     pub model: String,
 }
 
-/// Learned state that outlives one request: round-robin positions and latency averages.
-#[derive(Debug, Default)]
+/// Learned state that outlives one request: round-robin positions, latency averages and
+/// target health. Each map is bounded ([`MAX_TRACKED`], least recently written forgotten
+/// first): a client can name any model as `provider/model`, and must not grow them at will.
+#[derive(Debug)]
 pub struct RoutingState {
-    round_robin: Mutex<HashMap<String, std::sync::Arc<AtomicUsize>>>,
-    ttfb_ms: Mutex<HashMap<(String, String), f64>>,
-    health: Mutex<HashMap<(String, String), Health>>,
+    round_robin: Mutex<Lru<String, std::sync::Arc<AtomicUsize>>>,
+    ttfb_ms: Mutex<Lru<(String, String), f64>>,
+    health: Mutex<Lru<(String, String), Health>>,
+}
+
+/// Entries each routing map keeps at most: far more targets than any config names.
+pub const MAX_TRACKED: usize = 1024;
+
+impl Default for RoutingState {
+    fn default() -> Self {
+        RoutingState {
+            round_robin: Mutex::new(Lru::new(MAX_TRACKED)),
+            ttfb_ms: Mutex::new(Lru::new(MAX_TRACKED)),
+            health: Mutex::new(Lru::new(MAX_TRACKED)),
+        }
+    }
 }
 
 /// Recent failures of one target.
@@ -72,7 +87,10 @@ impl RoutingState {
                 let counter = self
                     .round_robin
                     .lock()
-                    .map(|mut m| m.entry(route.alias.clone()).or_default().clone())
+                    .map(|mut m| {
+                        m.get_or_insert_with(route.alias.clone(), Default::default)
+                            .clone()
+                    })
                     .unwrap_or_default();
                 let start = counter.fetch_add(1, Ordering::Relaxed);
                 if !targets.is_empty() {
@@ -90,12 +108,19 @@ impl RoutingState {
                 targets.sort_by(|a, b| cost(a).total_cmp(&cost(b)));
             }
             Strategy::Fastest => {
-                let averages = self.ttfb_ms.lock().map(|m| m.clone()).unwrap_or_default();
-                let speed = |t: &Target| {
-                    let key = (config.providers[t.provider].id.clone(), t.model.clone());
-                    averages.get(&key).copied().unwrap_or(0.0)
+                let speeds: Vec<f64> = match self.ttfb_ms.lock() {
+                    Ok(averages) => targets
+                        .iter()
+                        .map(|t| {
+                            let key = (config.providers[t.provider].id.clone(), t.model.clone());
+                            averages.peek(&key).copied().unwrap_or(0.0)
+                        })
+                        .collect(),
+                    Err(_) => vec![0.0; targets.len()],
                 };
-                targets.sort_by(|a, b| speed(a).total_cmp(&speed(b)));
+                let mut ranked: Vec<(f64, Target)> = speeds.into_iter().zip(targets).collect();
+                ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
+                targets = ranked.into_iter().map(|(_, t)| t).collect();
             }
         }
         self.without_cooling(config, targets)
@@ -113,7 +138,7 @@ impl RoutingState {
         let cooling = |t: &Target| {
             let key = (config.providers[t.provider].id.clone(), t.model.clone());
             health
-                .get(&key)
+                .peek(&key)
                 .and_then(|h| h.cooling_until)
                 .is_some_and(|until| until > now)
         };
@@ -129,9 +154,7 @@ impl RoutingState {
         let Ok(mut health) = self.health.lock() else {
             return;
         };
-        let h = health
-            .entry((provider.to_owned(), model.to_owned()))
-            .or_default();
+        let h = health.get_or_insert_with((provider.to_owned(), model.to_owned()), Health::default);
         h.consecutive_failures += 1;
         // Back from a cool-down and failing again: no second run of `cooldown_after` chances.
         let relapsed = h.last_cooldown.is_some();
@@ -165,9 +188,14 @@ impl RoutingState {
     pub fn observe_ttfb(&self, provider: &str, model: &str, ttfb: Duration) {
         if let Ok(mut map) = self.ttfb_ms.lock() {
             let sample = ttfb.as_secs_f64() * 1000.0;
-            map.entry((provider.to_owned(), model.to_owned()))
-                .and_modify(|avg| *avg = EWMA_ALPHA * sample + (1.0 - EWMA_ALPHA) * *avg)
-                .or_insert(sample);
+            let mut fresh = false;
+            let avg = map.get_or_insert_with((provider.to_owned(), model.to_owned()), || {
+                fresh = true;
+                sample
+            });
+            if !fresh {
+                *avg = EWMA_ALPHA * sample + (1.0 - EWMA_ALPHA) * *avg;
+            }
         }
     }
 }
@@ -280,6 +308,20 @@ output = 1.0
         assert_eq!(providers(&state, &config), [1], "2^12 ms and counting");
         state.succeeded("a", "m1");
         assert_eq!(providers(&state, &config), [0, 1]);
+    }
+
+    /// Issue 15: every model name a client invented added an entry for good.
+    #[test]
+    fn regression_invented_model_names_do_not_grow_the_routing_state_without_bound() {
+        let state = RoutingState::default();
+        let policy = RetryConfig::default();
+        for i in 0..(MAX_TRACKED * 3) {
+            let model = format!("made-up-{i}");
+            state.observe_ttfb("a", &model, Duration::from_millis(5));
+            state.failed("a", &model, &policy);
+        }
+        assert!(state.ttfb_ms.lock().unwrap().len() <= MAX_TRACKED);
+        assert!(state.health.lock().unwrap().len() <= MAX_TRACKED);
     }
 
     #[test]

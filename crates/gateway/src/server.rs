@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 use axum::Router;
-use axum::serve::ListenerExt;
 use tokio_util::sync::CancellationToken;
 
 use crate::budgets::BudgetTracker;
@@ -37,6 +36,14 @@ pub enum StartError {
         path: String,
         source: std::io::Error,
     },
+    /// Beyond loopback without client keys (see [`crate::security::open_relay_refusal`]).
+    #[error("{0}")]
+    OpenProxy(String),
+    #[error("cannot make {path} private: {source}")]
+    Permissions {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -49,19 +56,6 @@ impl StartError {
     pub fn is_port_in_use(&self) -> bool {
         matches!(self, StartError::Bind { source, .. } if source.kind() == std::io::ErrorKind::AddrInUse)
     }
-}
-
-/// Creates the data dir readable by its owner only: it holds prompts and answers.
-fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    if !dir.exists() {
-        std::fs::create_dir_all(dir)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-        }
-    }
-    Ok(())
 }
 
 /// What the state is built around, opened before the listener.
@@ -81,6 +75,25 @@ pub struct Gateway {
     server: Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// `runtime.json`, removed again at shutdown.
     runtime_file: Mutex<Option<std::path::PathBuf>>,
+    /// Files and dirs whose permissions were too open at start, and were fixed.
+    made_private: Mutex<Vec<crate::private_files::Fixed>>,
+}
+
+/// The data dir 0700 and every file Switchyard keeps in it 0600 (the database created so, for SQLite to give
+/// its WAL the same mode), and the config file 0600: what had to be fixed.
+fn make_private(locations: &Locations) -> Result<Vec<crate::private_files::Fixed>, StartError> {
+    let failed = |path: &std::path::Path| {
+        let path = path.display().to_string();
+        move |source| StartError::Permissions { path, source }
+    };
+    let dir = &locations.data_dir;
+    let mut fixed =
+        crate::private_files::secure_dir(dir, crate::paths::is_own_entry).map_err(failed(dir))?;
+    let history = locations.history_path();
+    crate::private_files::create_private(&history).map_err(failed(&history))?;
+    let config = &locations.config_path;
+    fixed.extend(crate::private_files::secure_file(config).map_err(failed(config))?);
+    Ok(fixed)
 }
 
 /// Everything the proxy, the admin API and the security checks serve, as one router.
@@ -105,7 +118,10 @@ impl Gateway {
         let started = Instant::now();
         let mut config = config::load_or_create(&locations.config_path)?;
         let addr = locations.listen.unwrap_or(config.server.listen);
-        private_dir(&locations.data_dir).map_err(crate::history::HistoryError::from)?;
+        if let Some(why) = crate::security::open_relay_refusal(addr, &config.server) {
+            return Err(StartError::OpenProxy(why));
+        }
+        let made_private = make_private(locations)?;
         config.imported_prices = crate::reload::imported_prices(&locations.data_dir, None);
         let history = History::open(&locations.history_path(), config.logging.retention_days)?;
         let budgets = BudgetTracker::default();
@@ -130,9 +146,7 @@ impl Gateway {
         let listen = listener
             .local_addr()
             .map_err(|source| StartError::Bind { addr, source })?;
-        if !listen.ip().is_loopback() {
-            tracing::warn!(%listen, "listening beyond loopback: anyone who can reach this address can use your provider keys");
-        }
+        crate::security::warn_if_open(listen, &config.server);
         if let Some(keychain) = keychain.clone() {
             // Ask the keychain once, off the start-up path: a missing or locked Secret Service
             // is explained in one line now rather than on a user's first request.
@@ -141,6 +155,9 @@ impl Gateway {
                     tracing::warn!("{e}");
                 }
             });
+        }
+        for fixed in &made_private {
+            tracing::warn!(%fixed, "made private: only its owner may read it now");
         }
         let gateway = Self::serve(
             listener,
@@ -162,9 +179,16 @@ impl Gateway {
             "pid": std::process::id(),
             "version": env!("CARGO_PKG_VERSION"),
         });
-        if let Err(e) = std::fs::write(locations.runtime_path(), runtime.to_string()) {
+        if let Err(e) = crate::private_files::write_private(
+            &locations.runtime_path(),
+            runtime.to_string().as_bytes(),
+        ) {
             tracing::debug!(error = %e, "could not write the runtime file");
         }
+        *gateway
+            .made_private
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = made_private;
         *gateway
             .runtime_file
             .lock()
@@ -229,30 +253,31 @@ impl Gateway {
             state.telemetry.record(&config, record);
         }));
         let app = app(state.clone());
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "could not set TCP_NODELAY");
-            }
-        });
-        let signal = stop_accepting.clone();
-        let server = tokio::spawn(async move {
-            let serve = axum::serve(listener, app)
-                .with_graceful_shutdown(async move { signal.cancelled().await });
-            if let Err(e) = serve.await {
-                tracing::error!(error = %e, "the server stopped with an error");
-            }
-        });
+        let server = tokio::spawn(crate::connections::serve(
+            listener,
+            app,
+            stop_accepting.clone(),
+        ));
         tracing::info!(%listen, startup_ms = started.elapsed().as_millis() as u64, "switchyard is listening");
         Gateway {
             state,
             stop_accepting,
             server: Mutex::new(Some(server)),
             runtime_file: Mutex::new(None),
+            made_private: Mutex::new(Vec::new()),
         }
     }
 
     pub fn state(&self) -> &SharedState {
         &self.state
+    }
+
+    /// What was too open at start and made private (for the CLI to say so).
+    pub fn made_private(&self) -> Vec<crate::private_files::Fixed> {
+        self.made_private
+            .lock()
+            .map(|fixed| fixed.clone())
+            .unwrap_or_default()
     }
 
     pub fn local_addr(&self) -> SocketAddr {

@@ -25,7 +25,7 @@ use crate::state::SharedState;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -253,22 +253,7 @@ async fn cost_report(
 }
 
 fn csv_response<T: serde::Serialize>(name: &str, rows: &[T]) -> Result<Response, ProxyError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let csv_err = |e: csv::Error| ProxyError::Internal(e.to_string());
-    for (i, row) in rows.iter().enumerate() {
-        let flat = flatten_for_csv(row);
-        if i == 0 {
-            writer
-                .write_record(flat.iter().map(|(k, _)| k))
-                .map_err(csv_err)?;
-        }
-        writer
-            .write_record(flat.iter().map(|(_, v)| v))
-            .map_err(csv_err)?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| ProxyError::Internal(e.to_string()))?;
+    let bytes = crate::export::to_csv(rows).map_err(|e| ProxyError::Internal(e.to_string()))?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -279,23 +264,6 @@ fn csv_response<T: serde::Serialize>(name: &str, rows: &[T]) -> Result<Response,
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
-}
-
-/// CSV has no nesting: nested values (tags) become their JSON text, in field order.
-fn flatten_for_csv<T: serde::Serialize>(row: &T) -> Vec<(String, String)> {
-    let serde_json::Value::Object(map) = serde_json::to_value(row).unwrap_or_default() else {
-        return Vec::new();
-    };
-    map.into_iter()
-        .map(|(k, v)| {
-            let text = match v {
-                serde_json::Value::Null => String::new(),
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
-            };
-            (k, text)
-        })
-        .collect()
 }
 
 /// `GET /api/status`: what the dashboard's header and the desktop tray show.
@@ -317,9 +285,13 @@ struct Pause {
 }
 
 /// `PUT /api/pause` with `{"paused": true|false}`.
-async fn pause(State(state): State<SharedState>, Json(body): Json<Pause>) -> Json<Status> {
+async fn pause(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Json(body): Json<Pause>,
+) -> Json<Status> {
     state.set_paused(body.paused);
-    status(State(state)).await
+    status(State(state), headers).await
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
@@ -334,13 +306,20 @@ pub struct HistoryProgress {
     pub trouble: Option<String>,
 }
 
-async fn status(State(state): State<SharedState>) -> Json<Status> {
+async fn status(State(state): State<SharedState>, headers: HeaderMap) -> Json<Status> {
     use std::sync::atomic::Ordering::Relaxed;
     let progress = state.history.progress();
+    // Listening on every address, the one the dashboard was opened at is the one that works
+    // (the security guard has already checked it is an allowed host).
+    let reachable = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|_| state.listen.ip().is_unspecified())
+        .map_or_else(|| state.listen.to_string(), str::to_owned);
     Json(Status {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         listen: state.listen.to_string(),
-        proxy_url: format!("http://{}/v1", state.listen),
+        proxy_url: format!("http://{reachable}/v1"),
         uptime_secs: state.started.elapsed().as_secs(),
         config_path: state.config_path.as_ref().map(|p| p.display().to_string()),
         paused: state.is_paused(),

@@ -44,10 +44,11 @@ fn restrict(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Compares in time independent of where the first difference is.
+/// Compares in time independent of where the first difference is (`subtle`: the optimiser
+/// cannot turn it into an early exit). Only the length, which is public, may show.
 pub fn matches(presented: &str, token: &Secret) -> bool {
-    let (a, b) = (presented.as_bytes(), token.expose().as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    presented.as_bytes().ct_eq(token.expose().as_bytes()).into()
 }
 
 #[cfg(test)]
@@ -70,6 +71,11 @@ mod tests {
         }
         assert!(matches(first.expose(), &first));
         assert!(!matches("wrong", &first));
+        let mut almost = first.expose().to_owned();
+        almost.pop();
+        almost.push('!');
+        assert!(!matches(&almost, &first), "the last character counts too");
+        assert!(!matches("", &first));
         let _ = std::fs::remove_dir_all(dir);
     }
 }

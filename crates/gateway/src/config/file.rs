@@ -6,7 +6,6 @@
 //! too. All problems are collected, not just the first, so `switchyard check` can list them.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,14 +15,14 @@ use toml::Spanned;
 use super::sections;
 use super::{
     BudgetAction, Budgets, Config, ConfigError, LoggingConfig, Price, Problem, Provider,
-    ProviderKind, Route, ServerConfig, Strategy, StreamUsage, Timeouts,
+    ProviderKind, Route, Strategy, StreamUsage, Timeouts,
 };
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     #[serde(default)]
-    server: FileServer,
+    server: super::server::FileServer,
     #[serde(default)]
     logging: FileLogging,
     #[serde(default)]
@@ -42,35 +41,6 @@ struct FileConfig {
     retries: Option<sections::FileRetries>,
     #[serde(default)]
     telemetry: Option<sections::FileTelemetry>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileServer {
-    #[serde(default = "default_listen")]
-    listen: Spanned<String>,
-    #[serde(default)]
-    require_client_key: bool,
-    #[serde(default = "default_max_body_mb")]
-    max_body_mb: u32,
-}
-
-impl Default for FileServer {
-    fn default() -> Self {
-        FileServer {
-            listen: default_listen(),
-            require_client_key: false,
-            max_body_mb: default_max_body_mb(),
-        }
-    }
-}
-
-fn default_listen() -> Spanned<String> {
-    Spanned::new(0..0, crate::paths::DEFAULT_LISTEN.to_owned())
-}
-
-fn default_max_body_mb() -> u32 {
-    32
 }
 
 #[derive(Debug, Deserialize)]
@@ -293,35 +263,6 @@ impl Validator<'_> {
         };
         config.index_models();
         Ok(config)
-    }
-
-    fn server(&mut self, server: &FileServer) -> ServerConfig {
-        let listen = match server.listen.get_ref().parse::<SocketAddr>() {
-            Ok(addr) => addr,
-            Err(_) => {
-                self.problem(
-                    Some(server.listen.span()),
-                    "server.listen".into(),
-                    format!(
-                        "'{}' is not an address with a port, e.g. \"127.0.0.1:4545\"",
-                        server.listen.get_ref()
-                    ),
-                );
-                crate::paths::default_listen()
-            }
-        };
-        if server.max_body_mb == 0 {
-            self.problem(
-                None,
-                "server.max_body_mb".into(),
-                "must be at least 1".into(),
-            );
-        }
-        ServerConfig {
-            listen,
-            require_client_key: server.require_client_key,
-            max_body_bytes: server.max_body_mb as usize * 1024 * 1024,
-        }
     }
 
     fn timeouts(&mut self, base: Timeouts, file: FileTimeouts, field: &str) -> Timeouts {

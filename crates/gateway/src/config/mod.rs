@@ -8,6 +8,7 @@
 pub mod edit;
 mod file;
 mod sections;
+mod server;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -50,7 +51,17 @@ pub struct Config {
 pub struct ServerConfig {
     pub listen: SocketAddr,
     pub require_client_key: bool,
+    /// Serve beyond loopback without client keys: anyone who reaches the port spends the
+    /// provider keys. Only ever set on purpose (a trusted network, a gateway behind auth).
+    pub allow_open_proxy: bool,
+    /// `Host` names served besides the loopback names: lowercase, `name` (any port) or
+    /// `name:port`.
+    pub allowed_hosts: Vec<String>,
+    /// Browser origins trusted besides the gateway's own: lowercase `scheme://host[:port]`.
+    pub allowed_origins: Vec<String>,
     pub max_body_bytes: usize,
+    /// The largest whole answer read from a provider.
+    pub max_answer_bytes: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -136,6 +147,10 @@ impl Default for Timeouts {
         }
     }
 }
+
+/// How long a stream may run when no `total_secs` bounds it: an hour, far beyond any real
+/// answer, so that only a provider streaming without end is cut.
+pub const DEFAULT_STREAM_TOTAL: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Strategy {
@@ -319,7 +334,8 @@ pub fn load_or_create(path: &Path) -> Result<Config, LoadError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io_err)?;
         }
-        std::fs::write(path, DEFAULT_CONFIG).map_err(io_err)?;
+        // Private from the start: the file may come to hold telemetry headers.
+        crate::private_files::write_private(path, DEFAULT_CONFIG.as_bytes()).map_err(io_err)?;
         tracing::info!(path = %path.display(), "wrote the default configuration");
     }
     let text = std::fs::read_to_string(path).map_err(io_err)?;

@@ -1,6 +1,6 @@
 //! The config sections that tune routing rather than describe providers: `[cache]`, the
-//! per-route `cache_ttl_secs` and `timeouts`, `[retries]`, `[telemetry]`, and a provider's
-//! `key_env` list. Kept apart from [`super::file`] so that file stays about
+//! per-route `cache_ttl_secs` and `timeouts`, `[retries]`, `[telemetry]`, a provider's
+//! `key_env` list, and `[server]`'s allow-lists of hosts and origins. Kept apart from [`super::file`] so that file stays about
 //! providers, routes and prices; the same [`Validator`] names the line of every problem.
 
 use std::time::Duration;
@@ -66,7 +66,66 @@ pub(super) struct FileRetries {
     max_cooldown_secs: Option<Spanned<f64>>,
 }
 
+/// An `allowed_hosts` entry as the `Host` check compares it: `name` or `name:port`, lowercase.
+pub(super) fn allowed_host(entry: &str) -> Result<String, String> {
+    let entry = entry.trim();
+    let refused = || {
+        format!(
+            "'{entry}' is not a host name with an optional port, e.g. \"gw.lan\" or \"gw.lan:4545\""
+        )
+    };
+    let authority: axum::http::uri::Authority = entry.parse().map_err(|_| refused())?;
+    // `gw.lan:99999` parses, without a port: anything after the host must be a valid one.
+    let after_host = authority.as_str().len() > authority.host().len();
+    let bad_port = after_host && authority.port_u16().is_none();
+    if entry.is_empty() || entry.contains('@') || authority.host().is_empty() || bad_port {
+        return Err(refused());
+    }
+    let host = authority.host().trim_end_matches('.').to_ascii_lowercase();
+    Ok(match authority.port_u16() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    })
+}
+
+/// An `allowed_origins` entry as the `Origin` check compares it: `scheme://host[:port]`,
+/// lowercase, without a path.
+pub(super) fn allowed_origin(entry: &str) -> Result<String, String> {
+    let origin = entry.trim().trim_end_matches('/').to_ascii_lowercase();
+    let valid = origin.parse::<axum::http::Uri>().is_ok_and(|uri| {
+        uri.scheme().is_some()
+            && uri.authority().is_some_and(|a| !a.as_str().contains('@'))
+            && uri
+                .path_and_query()
+                .is_none_or(|p| p.as_str() == "/" || p.as_str().is_empty())
+    });
+    if valid {
+        Ok(origin)
+    } else {
+        Err(format!(
+            "'{entry}' is not an origin, e.g. \"http://localhost:5173\" (scheme, host and port only)"
+        ))
+    }
+}
+
 impl Validator<'_> {
+    /// A list of entries each checked by `check`; each refused one is a problem on its line.
+    pub(super) fn entries(
+        &mut self,
+        list: &[Spanned<String>],
+        field: &str,
+        check: fn(&str) -> Result<String, String>,
+    ) -> Vec<String> {
+        let mut out = Vec::with_capacity(list.len());
+        for entry in list {
+            match check(entry.get_ref()) {
+                Ok(entry) => out.push(entry),
+                Err(why) => self.problem(Some(entry.span()), field.to_owned(), why),
+            }
+        }
+        out
+    }
+
     /// Extra HTTP headers (a provider's, the OTLP exporter's): each name and value must be
     /// sendable as they are, or the problem names the header's line.
     pub(super) fn headers(

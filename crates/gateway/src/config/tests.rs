@@ -226,3 +226,46 @@ fn requiring_client_keys_is_accepted_now_that_they_can_be_issued() {
     let config = parse("[server]\nrequire_client_key = true\n").unwrap();
     assert!(config.server.require_client_key);
 }
+
+#[test]
+fn allowed_hosts_and_origins_are_checked_and_normalised() {
+    let config = parse(
+        r#"[server]
+allowed_hosts = [" GW.lan ", "box.lan:80", "gw.lan."]
+allowed_origins = ["http://Dev.lan:5173/"]
+"#,
+    )
+    .unwrap();
+    assert_eq!(
+        config.server.allowed_hosts,
+        ["gw.lan", "box.lan:80", "gw.lan"]
+    );
+    assert_eq!(config.server.allowed_origins, ["http://dev.lan:5173"]);
+    for bad in [
+        r#"allowed_hosts = ["http://gw.lan"]"#,
+        r#"allowed_hosts = ["gw.lan:99999"]"#,
+        r#"allowed_hosts = [""]"#,
+        r#"allowed_origins = ["dev.lan"]"#,
+        r#"allowed_origins = ["http://dev.lan/path"]"#,
+    ] {
+        let found = problems(&format!("[server]\n{bad}\n"));
+        assert_eq!(
+            found[0].line,
+            Some(2),
+            "{bad} is refused on its line: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn request_and_answer_sizes_have_a_ceiling() {
+    let found = problems("[server]\nmax_body_mb = 100000\n");
+    assert_eq!(found[0].field, "server.max_body_mb");
+    assert_eq!(found[0].line, Some(2));
+    let found = problems("[server]\nmax_body_mb = 0\n");
+    assert_eq!(found[0].field, "server.max_body_mb");
+    let found = problems("[server]\nmax_answer_mb = 5000\n");
+    assert_eq!(found[0].field, "server.max_answer_mb");
+    let config = parse("[server]\nmax_answer_mb = 2\n").unwrap();
+    assert_eq!(config.server.max_answer_bytes, 2 * 1024 * 1024);
+}

@@ -36,15 +36,51 @@ pub fn for_request(
         .optional()
 }
 
-/// Cuts a body to at most `limit` bytes (on a character boundary), marking the cut.
+/// Margin read past the cut before redacting, so a key the cut runs through is still seen
+/// whole (and scrubbed) rather than kept as a recognisable prefix.
+const REDACT_MARGIN: usize = 512;
+
+/// Cuts a body to at most `limit` bytes (on a character boundary), marking the cut, with
+/// keys and tokens scrubbed as in log lines and error messages (a prompt can quote a key, an
+/// answer can echo it).
 pub fn capped(body: &[u8], limit: usize) -> String {
-    let text = String::from_utf8_lossy(body);
-    if text.len() <= limit {
+    let kept = body.len().min(limit.saturating_add(REDACT_MARGIN));
+    let lossy = String::from_utf8_lossy(&body[..kept]);
+    let text = crate::secrets::redact(&lossy);
+    if text.len() <= limit && kept == body.len() {
         return text.into_owned();
     }
-    let mut end = limit;
+    let mut end = limit.min(text.len());
     while !text.is_char_boundary(end) {
         end -= 1;
     }
     format!("{}… [truncated: {} bytes in all]", &text[..end], body.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 15: stored bodies skipped the redactor that error messages and logs go through.
+    #[test]
+    fn regression_a_key_quoted_in_a_body_is_stored_redacted_even_where_the_cut_falls() {
+        let body = br#"{"content":"my key is sk-live-0123456789abcdef, keep it"}"#;
+        let stored = capped(body, 1024);
+        assert!(!stored.contains("0123456789abcdef"), "{stored}");
+        assert!(stored.contains("<redacted>"), "{stored}");
+        let cut = capped(body, 30);
+        assert!(
+            !cut.contains("sk-live-0123"),
+            "the cut did not keep a prefix: {cut}"
+        );
+        assert!(cut.contains("[truncated: "), "{cut}");
+    }
+
+    #[test]
+    fn a_body_within_the_limit_is_kept_whole() {
+        assert_eq!(capped(b"{\"a\": 1}", 1024), "{\"a\": 1}");
+        let multibyte = "é".repeat(10);
+        let cut = capped(multibyte.as_bytes(), 5);
+        assert!(cut.starts_with("éé…"), "cut on a character boundary: {cut}");
+    }
 }

@@ -17,6 +17,7 @@ use crate::error::ProxyError;
 use crate::history::Attempt;
 use crate::secrets::Secret;
 use crate::state::AppState;
+use crate::upstream::describe_transport_error;
 
 pub fn push_failed_attempt(
     rec: &mut Recorder,
@@ -77,6 +78,12 @@ pub async fn call(
             }
         };
         let status = response.status();
+        if status.is_redirection() {
+            let err = crate::upstream::redirect_error(provider, &response);
+            tracing::warn!(provider = %provider.id, error = %err, "upstream answered with a redirect");
+            push_failed_attempt(rec, provider, model, &err, started);
+            return Tried::Retryable(Failure::Error(err));
+        }
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             state.key_rejected(&provider.id, status.as_u16());
         }
@@ -94,7 +101,11 @@ pub async fn call(
             && ask_usage
             && provider.stream_usage == StreamUsage::Auto
         {
-            let text = response.text().await.unwrap_or_default();
+            let limit = state.config.load().server.max_answer_bytes;
+            let text = crate::upstream::read_capped(response, limit)
+                .await
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
             attempt.latency_ms = started.elapsed().as_millis() as u64;
             if text.contains("stream_options") {
                 tracing::info!(provider = %provider.id, "provider rejects stream_options; streamed usage will be estimated");
@@ -161,24 +172,6 @@ async fn send(
         }),
         Ok(Ok(response)) => Ok(response),
     }
-}
-
-/// A short, key-free description of why a provider could not be reached.
-pub fn describe_transport_error(e: &reqwest::Error) -> String {
-    let mut detail = if e.is_connect() {
-        "connection failed".to_owned()
-    } else {
-        "request failed".to_owned()
-    };
-    let mut source = std::error::Error::source(e);
-    while let Some(inner) = source {
-        let text = inner.to_string();
-        if !text.is_empty() && !detail.contains(&text) {
-            detail = format!("{detail}: {text}");
-        }
-        source = inner.source();
-    }
-    crate::secrets::redact(&detail).into_owned()
 }
 
 /// Upstream headers common to every call: auth, the provider's extra headers, JSON.

@@ -19,15 +19,14 @@ use switchyard_protocol::openai_responses::ResponsesContext;
 use switchyard_protocol::{anthropic, gemini, openai_chat, openai_responses};
 
 use super::call::push_failed_attempt;
-pub use super::call::{
-    base_headers, call, describe_transport_error, is_retryable_status, wants_stream_usage,
-};
+pub use super::call::{base_headers, call, is_retryable_status, wants_stream_usage};
 use super::client::ClientApi;
 use super::recorder::Recorder;
 use super::{cached, keys, passthrough, translated};
 use crate::cache::CacheFill;
-use crate::client_keys::Presented;
-use crate::config::{Config, Provider, ProviderKind, Resolution, ResolveError, RouteTimeouts};
+use crate::config::{
+    Config, DEFAULT_STREAM_TOTAL, Provider, ProviderKind, Resolution, ResolveError, RouteTimeouts,
+};
 use crate::error::ProxyError;
 use crate::history::Outcome;
 use crate::retries::{self, Waited};
@@ -245,11 +244,21 @@ pub async fn handle_call(
 
 /// The error of a request whose total time ran out before an answer began.
 fn out_of_time(config: &Config, inbound: &Inbound<'_>, provider: &Provider) -> ProxyError {
-    let total = inbound.route_timeouts.total.or(config.total_timeout);
+    let total = total_limit(config, &inbound.route_timeouts, inbound.stream);
     ProxyError::UpstreamTimeout {
         provider: provider.id.clone(),
         seconds: total.map_or(0, |t| t.as_secs()),
     }
+}
+
+/// The longest a whole request may take: the route's `total_secs`, else `[timeouts]`'s, else
+/// for a stream [`DEFAULT_STREAM_TOTAL`] (a provider that keeps sending forever, each event
+/// within the idle timeout, must not hold a connection and a history row open for good).
+pub fn total_limit(config: &Config, route: &RouteTimeouts, stream: bool) -> Option<Duration> {
+    route
+        .total
+        .or(config.total_timeout)
+        .or(stream.then_some(DEFAULT_STREAM_TOTAL))
 }
 
 /// Attributes the request to the client key it presents and, when keys are required, refuses
@@ -260,23 +269,12 @@ fn admit_client(
     headers: &HeaderMap,
     rec: &mut Recorder,
 ) -> Result<(), ProxyError> {
-    let presented = state.client_keys.identify(headers, &state.history);
-    let why = match presented {
-        Presented::Known { name, .. } => {
-            rec.row().client_key = Some(name);
-            return Ok(());
-        }
-        _ if !config.server.require_client_key => return Ok(()),
-        Presented::Nothing => {
-            "This Switchyard requires a client key: send it as `Authorization: Bearer <key>` or `x-api-key: <key>`."
-        }
-        Presented::Unknown => {
-            "This client key is not valid here: it was never issued by this Switchyard or has been revoked."
-        }
-    };
-    Err(ProxyError::Unauthorized(format!(
-        "{why} Keys are issued in the dashboard or with POST /api/client-keys."
-    )))
+    let name =
+        state
+            .client_keys
+            .admit(headers, &state.history, config.server.require_client_key)?;
+    rec.row().client_key = name;
+    Ok(())
 }
 
 /// Records a request refused before any provider was tried, and answers with the error.
@@ -407,7 +405,7 @@ async fn route(
     if let Resolution::Route(route) = &resolution {
         inbound.route_timeouts = route.timeouts;
     }
-    let total = inbound.route_timeouts.total.or(config.total_timeout);
+    let total = total_limit(config, &inbound.route_timeouts, inbound.stream);
     inbound.deadline = total.map(|total| rec.started() + total);
     let ttl = match cached::ttl(api, &inbound, &resolution) {
         Ok(ttl) => ttl,
@@ -635,4 +633,28 @@ fn unknown_model(config: &Config, model: &str, why: ResolveError) -> ProxyError 
         }
     };
     ProxyError::ModelNotFound { message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 15: a stream had no total limit unless one was configured.
+    #[test]
+    fn regression_a_stream_without_total_secs_still_ends_after_the_default() {
+        let plain = crate::config::parse("").unwrap();
+        let none = RouteTimeouts::default();
+        assert_eq!(total_limit(&plain, &none, true), Some(DEFAULT_STREAM_TOTAL));
+        assert_eq!(
+            total_limit(&plain, &none, false),
+            None,
+            "whole answers: first_byte bounds them"
+        );
+        let configured = crate::config::parse("[timeouts]\ntotal_secs = 7200\n").unwrap();
+        assert_eq!(
+            total_limit(&configured, &none, true),
+            Some(Duration::from_secs(7200)),
+            "total_secs may allow longer"
+        );
+    }
 }

@@ -30,6 +30,7 @@ use crate::error::ProxyError;
 use crate::history::Outcome;
 use crate::secrets::Secret;
 use crate::state::AppState;
+use crate::upstream::ReadError;
 
 /// Client headers that mean something to a provider of the same API, forwarded unchanged.
 fn forwarded_headers(api: ClientApi) -> &'static [&'static str] {
@@ -91,8 +92,7 @@ pub async fn attempt(
 /// The upstream path of a Gemini API call for `model`.
 fn gemini_path(api: ClientApi, model: &str, stream: bool) -> String {
     if api == ClientApi::GeminiCountTokens {
-        let model = model.strip_prefix("models/").unwrap_or(model);
-        return format!("/v1beta/models/{model}:countTokens");
+        return gemini::path_for(model, "countTokens");
     }
     gemini::path(model, stream)
 }
@@ -278,7 +278,9 @@ pub async fn read_answer(
     let api = inbound.api;
     let provider = rec.row().provider.clone().unwrap_or_default();
     let idle = inbound.idle_timeout(config.provider(&provider).map(|p| &**p));
-    let err = match tokio::time::timeout(idle, response.bytes()).await {
+    let limit = config.server.max_answer_bytes;
+    let err = match tokio::time::timeout(idle, crate::upstream::read_capped(response, limit)).await
+    {
         Ok(Ok(bytes)) => {
             rec.mark_first_byte();
             if config.logging.store_bodies {
@@ -287,12 +289,13 @@ pub async fn read_answer(
             }
             return Ok((bytes, rec));
         }
+        Ok(Err(e @ ReadError::Transport(_))) => ProxyError::UpstreamUnreachable {
+            provider,
+            detail: format!("the answer was cut off ({e})"),
+        },
         Ok(Err(e)) => ProxyError::UpstreamUnreachable {
             provider,
-            detail: format!(
-                "the answer was cut off ({})",
-                flow::describe_transport_error(&e)
-            ),
+            detail: e.to_string(),
         },
         Err(_) => ProxyError::UpstreamTimeout {
             provider,

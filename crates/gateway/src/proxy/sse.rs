@@ -28,7 +28,8 @@ use crate::config::Config;
 use crate::history::Outcome;
 use crate::upstream;
 
-type Upstream = Pin<Box<dyn Stream<Item = Result<Event, EventStreamError<reqwest::Error>>> + Send>>;
+type Upstream =
+    Pin<Box<dyn Stream<Item = Result<Event, EventStreamError<upstream::ReadError>>> + Send>>;
 
 struct Relay {
     upstream: Upstream,
@@ -81,7 +82,9 @@ pub fn relay(response: reqwest::Response, parts: RelayParts, mut rec: Recorder) 
     let idle = parts.idle.unwrap_or(idle);
     let content_type = parts.pipe.content_type();
     let relay = Relay {
-        upstream: Box::pin(response.bytes_stream().eventsource()),
+        upstream: Box::pin(
+            upstream::capped_events(response, upstream::MAX_SSE_EVENT_BYTES).eventsource(),
+        ),
         pipe: parts.pipe,
         rec: Some(rec),
         config: parts.config,

@@ -89,6 +89,16 @@ pub async fn start(config: &str) -> Harness {
 }
 
 pub async fn start_with_keys(config: &str, keys: &[(&str, &str)]) -> Harness {
+    start_at(config, keys, "127.0.0.1:0").await.unwrap()
+}
+
+/// A gateway listening on `listen` (port 0 for any), or why it would not start. However it
+/// listens, the tests reach it on 127.0.0.1.
+pub async fn start_at(
+    config: &str,
+    keys: &[(&str, &str)],
+    listen: &str,
+) -> Result<Harness, switchyard_gateway::server::StartError> {
     let dir = std::env::temp_dir().join(format!("switchyard-it-{}", uuid_like()));
     std::fs::create_dir_all(&dir).unwrap();
     let config_path = dir.join("config.toml");
@@ -96,22 +106,26 @@ pub async fn start_with_keys(config: &str, keys: &[(&str, &str)]) -> Harness {
     let locations = Locations::new(
         Some(config_path),
         Some(dir.join("data")),
-        Some("127.0.0.1:0".parse().unwrap()),
+        Some(listen.parse().unwrap()),
     );
     let keys = Keys(std::sync::Mutex::new(
         keys.iter()
             .map(|(a, k)| ((*a).to_owned(), (*k).to_owned()))
             .collect(),
     ));
-    let gateway = Gateway::start(&locations, Some(Arc::new(keys)))
-        .await
-        .unwrap();
+    let gateway = match Gateway::start(&locations, Some(Arc::new(keys))).await {
+        Ok(gateway) => gateway,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(e);
+        }
+    };
     let token = std::fs::read_to_string(dir.join("data/admin-token"))
         .unwrap()
         .trim()
         .to_owned();
-    let base = format!("http://{}", gateway.local_addr());
-    Harness {
+    let base = format!("http://127.0.0.1:{}", gateway.local_addr().port());
+    Ok(Harness {
         gateway,
         dir,
         http: reqwest::Client::builder()
@@ -120,7 +134,7 @@ pub async fn start_with_keys(config: &str, keys: &[(&str, &str)]) -> Harness {
             .unwrap(),
         base,
         token,
-    }
+    })
 }
 
 fn uuid_like() -> String {

@@ -48,12 +48,39 @@ pub use stream::Decoder;
 /// `/v1beta/models/{model}:generateContent`, or `:streamGenerateContent?alt=sse` for streams.
 /// A model given as `models/…` (as Google lists them) is not doubled.
 pub fn path(model: &str, stream: bool) -> String {
-    let model = model.strip_prefix("models/").unwrap_or(model);
-    if stream {
+    path_for(
+        model,
+        if stream {
+            "streamGenerateContent"
+        } else {
+            "generateContent"
+        },
+    )
+}
+
+/// `/v1beta/models/{model}:{method}` (plus `?alt=sse` for `streamGenerateContent`), the model
+/// percent-encoded as one path segment: it comes from the client (`gemini/{anything}`), and
+/// `../../x?y` must not climb out of `/v1beta/models/` or start a query of its own.
+pub fn path_for(model: &str, method: &str) -> String {
+    let model = path_segment(model.strip_prefix("models/").unwrap_or(model));
+    if method == "streamGenerateContent" {
         format!("/v1beta/models/{model}:streamGenerateContent?alt=sse")
     } else {
-        format!("/v1beta/models/{model}:generateContent")
+        format!("/v1beta/models/{model}:{method}")
     }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn path_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

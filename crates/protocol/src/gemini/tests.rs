@@ -355,3 +355,21 @@ fn a_decoded_answer_replays_as_the_parts_gemini_sent() {
         "get_weather"
     );
 }
+
+/// Issue 15: a model name from the client reached the upstream URL path unescaped.
+#[test]
+fn regression_a_model_name_cannot_leave_its_path_segment() {
+    assert_eq!(
+        path("../../x?y", false),
+        "/v1beta/models/..%2F..%2Fx%3Fy:generateContent"
+    );
+    assert_eq!(
+        path("models/gemini-2.5-flash", true),
+        "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+        "ordinary names are unchanged"
+    );
+    assert_eq!(
+        path_for("a b#c", "countTokens"),
+        "/v1beta/models/a%20b%23c:countTokens"
+    );
+}

@@ -34,7 +34,7 @@ lint:
 
 # The gateway in front of a chaos upstream: every fault, in every client format (tests/faults).
 faults:
-	cargo test --locked -p switchyard-faults
+	cargo test --workspace --locked --test faults
 
 # Every parser and translator under libFuzzer, 5 minutes each (FUZZ_SECONDS to change).
 fuzz:

@@ -36,7 +36,9 @@ step "Rust unit and integration tests (and the dashboard's generated types are c
 cargo test --workspace --locked --exclude switchyard-faults
 
 step "fault injection: a chaos upstream (resets, stalls, malformed and oversized SSE, redirects, 429s) in every client format"
-cargo test --locked -p switchyard-faults
+# --workspace (and --test) rather than -p: the same features as the step above, so nothing
+# is compiled again.
+cargo test --workspace --locked --test faults
 
 step "OS keychain: the real binary against a real Secret Service (gnome-keyring)"
 # A private session bus and an unlocked, throwaway keyring: nothing touches the user's own.

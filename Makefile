@@ -32,9 +32,10 @@ fmt:
 lint:
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 
-# The gateway in front of a chaos upstream: every fault, in every client format (tests/faults).
+# The gateway in front of a chaos upstream, every fault in every client format; memory, a
+# locked history, SIGKILL under load and a full disk (tests/faults/run.sh).
 faults:
-	cargo test --workspace --locked --test faults
+	@bash tests/faults/run.sh
 
 # Every parser and translator under libFuzzer, 5 minutes each (FUZZ_SECONDS to change).
 fuzz:

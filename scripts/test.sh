@@ -35,10 +35,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "Rust unit and integration tests (and the dashboard's generated types are current)"
 cargo test --workspace --locked --exclude switchyard-faults
 
-step "fault injection: a chaos upstream (resets, stalls, malformed and oversized SSE, redirects, 429s) in every client format"
-# --workspace (and --test) rather than -p: the same features as the step above, so nothing
-# is compiled again.
-cargo test --workspace --locked --test faults
+step "fault injection: a chaos upstream in every client format, 10,000 invented models, a 2 GiB answer, a locked history, SIGKILL under load, a full disk"
+bash tests/faults/run.sh
 
 step "OS keychain: the real binary against a real Secret Service (gnome-keyring)"
 # A private session bus and an unlocked, throwaway keyring: nothing touches the user's own.

@@ -1,11 +1,15 @@
 //! A chaos upstream: an OpenAI-compatible endpoint that fails on purpose, in the ways real
-//! providers and networks do, chosen per request by the model name.
+//! providers and networks do, chosen per request by the model name. Model names starting
+//! `ok-` get a healthy answer instead, so load, crash and storage cases have something to
+//! serve.
 //!
 //! It is raw TCP rather than an HTTP framework, because the faults worth testing are the ones
 //! a framework will not produce: a connection reset before or in the middle of an answer, an
 //! answer that never starts or stops halfway, SSE that is not SSE, a body that never ends its
 //! line. [`Fault`] lists them; `tests/faults.rs` runs each through the gateway in every
-//! client format.
+//! client format. [`rig`] is that gateway, in-process, with the short timeouts the cases use.
+
+pub mod rig;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,7 +33,8 @@ pub enum Fault {
     MalformedSse,
     /// A stream whose second event grows past the gateway's 16 MB limit without a blank line.
     OversizedSse,
-    /// A 200 JSON answer of 2 MB with no newline (the tests set `max_answer_mb = 1`).
+    /// A 200 JSON answer announcing 2 GiB without a newline, sent until the gateway hangs up
+    /// (the tests set `max_answer_mb = 1`).
     HugeBody,
     /// 307 to another host (`localhost` instead of 127.0.0.1), which must never be followed.
     RedirectElsewhere,
@@ -116,6 +121,10 @@ async fn answer(mut tcp: TcpStream, own_port: u16, followed: &AtomicUsize) -> st
         followed.fetch_add(1, Ordering::SeqCst);
     }
     let model = model_of(&body);
+    if let Some(rest) = model.strip_prefix("ok-") {
+        let stream = String::from_utf8_lossy(&body).contains("\"stream\":true");
+        return healthy(&mut tcp, &model, stream, rest.starts_with("slow")).await;
+    }
     let Some(fault) = Fault::from_model(&model) else {
         let text = r#"{"error":{"message":"unknown chaos model","type":"invalid_request_error"}}"#;
         return respond(
@@ -167,10 +176,18 @@ async fn answer(mut tcp: TcpStream, own_port: u16, followed: &AtomicUsize) -> st
             Ok(())
         }
         Fault::HugeBody => {
-            let mut text = b"{\"choices\":[{\"message\":{\"content\":\"".to_vec();
-            text.resize(text.len() + 2 * 1024 * 1024, b'x');
-            text.extend_from_slice(b"\"}}]}");
-            respond(&mut tcp, "200 OK", "application/json", &text).await
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{{\"choices\":[{{\"message\":{{\"content\":\"",
+                HUGE_BODY_BYTES
+            );
+            tcp.write_all(head.as_bytes()).await?;
+            let filler = vec![b'x'; 1024 * 1024];
+            for _ in 0..HUGE_BODY_BYTES / filler.len() {
+                if tcp.write_all(&filler).await.is_err() {
+                    break; // the gateway hung up, as it should
+                }
+            }
+            Ok(())
         }
         Fault::RedirectElsewhere => {
             let head = format!(
@@ -190,6 +207,45 @@ async fn answer(mut tcp: TcpStream, own_port: u16, followed: &AtomicUsize) -> st
             tcp.shutdown().await
         }
     }
+}
+
+/// What [`Fault::HugeBody`] announces: 2 GiB.
+pub const HUGE_BODY_BYTES: usize = 2 << 30;
+
+/// A healthy provider's answer: a chat completion with usage, or the same as a stream of
+/// chunks ending in a usage chunk and `[DONE]` (20 ms apart when `slow`).
+async fn healthy(
+    tcp: &mut TcpStream,
+    model: &str,
+    stream: bool,
+    slow: bool,
+) -> std::io::Result<()> {
+    if !stream {
+        let text = format!(
+            r#"{{"id":"chatcmpl-ok","object":"chat.completion","created":1,"model":"{model}","choices":[{{"index":0,"message":{{"role":"assistant","content":"ok"}},"finish_reason":"stop"}}],"usage":{{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}}}"#
+        );
+        return respond(tcp, "200 OK", "application/json", text.as_bytes()).await;
+    }
+    tcp.write_all(SSE_HEAD).await?;
+    let chunk = |delta: &str, finish: &str| {
+        format!(
+            r#"data: {{"id":"c1","object":"chat.completion.chunk","created":1,"model":"{model}","choices":[{{"index":0,"delta":{delta},"finish_reason":{finish}}}]}}"#
+        ) + "\n\n"
+    };
+    let mut events = vec![chunk(r#"{"role":"assistant","content":""}"#, "null")];
+    events.extend((0..4).map(|_| chunk(r#"{"content":"ok"}"#, "null")));
+    events.push(chunk("{}", r#""stop""#));
+    events.push(format!(
+        r#"data: {{"id":"c1","object":"chat.completion.chunk","created":1,"model":"{model}","choices":[],"usage":{{"prompt_tokens":5,"completion_tokens":4,"total_tokens":9}}}}"#
+    ) + "\n\ndata: [DONE]\n\n");
+    for event in events {
+        tcp.write_all(event.as_bytes()).await?;
+        tcp.flush().await?;
+        if slow {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    tcp.shutdown().await
 }
 
 /// Drops the connection with a TCP reset instead of a clean close.

@@ -2,154 +2,14 @@
 //! own format (or its stream ends with its own error event), `/healthz` keeps answering, and
 //! the request has its history row saying what went wrong.
 //!
-//! The gateway runs in-process with short timeouts (1 s to the first byte and between
-//! events), `max_answer_mb = 1`, and two retries, so a case takes seconds.
+//! The gateway runs in-process (`switchyard_faults::rig`) with short timeouts, so a case takes
+//! seconds.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use serde_json::{Value, json};
-use switchyard_faults::{Chaos, Fault};
-use switchyard_gateway::Gateway;
-use switchyard_gateway::paths::Locations;
-
-/// The three families of client the gateway serves.
-#[derive(Debug, Clone, Copy)]
-enum Client {
-    OpenAi,
-    Anthropic,
-    Gemini,
-}
-
-struct Rig {
-    gateway: Gateway,
-    dir: std::path::PathBuf,
-    http: reqwest::Client,
-    token: String,
-    chaos: Arc<Chaos>,
-}
-
-impl Drop for Rig {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-async fn rig(name: &str) -> Rig {
-    let chaos = Arc::new(Chaos::start().await.unwrap());
-    let dir = std::env::temp_dir().join(format!("switchyard-faults-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = format!(
-        r#"
-[server]
-max_answer_mb = 1
-
-[timeouts]
-first_byte_secs = 1
-idle_secs = 1
-
-[retries]
-max_retries = 2
-base_delay_ms = 1
-cooldown_after = 0
-
-[[providers]]
-id = "chaos"
-kind = "openai-compatible"
-base_url = "{}"
-"#,
-        chaos.base_url()
-    );
-    std::fs::write(dir.join("config.toml"), config).unwrap();
-    let locations = Locations::new(
-        Some(dir.join("config.toml")),
-        Some(dir.join("data")),
-        Some("127.0.0.1:0".parse().unwrap()),
-    );
-    let gateway = Gateway::start(&locations, None).await.unwrap();
-    let token = std::fs::read_to_string(dir.join("data/admin-token"))
-        .unwrap()
-        .trim()
-        .to_owned();
-    Rig {
-        gateway,
-        dir,
-        http: reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap(),
-        token,
-        chaos,
-    }
-}
-
-impl Rig {
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.gateway.local_addr())
-    }
-
-    /// Sends the client's request for `chaos/<fault>`; returns status, request id and body.
-    async fn send(&self, client: Client, fault: Fault, stream: bool) -> (u16, String, String) {
-        let model = format!("chaos/{}", fault.model());
-        let messages = json!([{"role": "user", "content": "hi"}]);
-        let request = match client {
-            Client::OpenAi => self
-                .http
-                .post(self.url("/v1/chat/completions"))
-                .json(&json!({"model": model, "messages": messages, "stream": stream})),
-            Client::Anthropic => self.http.post(self.url("/v1/messages")).json(
-                &json!({"model": model, "max_tokens": 16, "messages": messages, "stream": stream}),
-            ),
-            Client::Gemini => {
-                let method = if stream {
-                    "streamGenerateContent?alt=sse"
-                } else {
-                    "generateContent"
-                };
-                self.http
-                    .post(self.url(&format!("/v1beta/models/{model}:{method}")))
-                    .json(&json!({"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}))
-            }
-        };
-        let response = request.send().await.expect("the gateway answers");
-        let status = response.status().as_u16();
-        let id = response
-            .headers()
-            .get("x-request-id")
-            .expect("every answer carries x-request-id")
-            .to_str()
-            .unwrap()
-            .to_owned();
-        let body = response.text().await.expect("the answer ends");
-        (status, id, body)
-    }
-
-    async fn healthz(&self) {
-        let health = self.http.get(self.url("/healthz")).send().await.unwrap();
-        assert_eq!(health.status(), 200, "the gateway keeps serving");
-    }
-
-    /// The request's history row, once written.
-    async fn row(&self, id: &str) -> Value {
-        for _ in 0..100 {
-            let response = self
-                .http
-                .get(self.url(&format!("/api/requests/{id}")))
-                .bearer_auth(&self.token)
-                .send()
-                .await
-                .unwrap();
-            if response.status() == 200 {
-                return response.json().await.unwrap();
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("no history row for {id}");
-    }
-}
+use serde_json::Value;
+use switchyard_faults::Fault;
+use switchyard_faults::rig::{Client, Rig};
 
 /// A whole error answer in the client's own shape.
 fn assert_error_shape(client: Client, status: u16, body: &str) {
@@ -199,8 +59,8 @@ fn assert_stream_error(client: Client, body: &str) {
 
 /// A fault before any byte reached the client: an error answer with `status`.
 async fn before_answer(name: &str, fault: Fault, client: Client, status: u16, attempts: usize) {
-    let rig = rig(name).await;
-    let (got, id, body) = rig.send(client, fault, false).await;
+    let rig = Rig::start(name).await;
+    let (got, id, body) = rig.send(client, fault.model(), false).await;
     assert_eq!(got, status, "{fault:?} for {client:?}: {body}");
     assert_error_shape(client, status, &body);
     rig.healthz().await;
@@ -216,8 +76,8 @@ async fn before_answer(name: &str, fault: Fault, client: Client, status: u16, at
 
 /// A fault once the stream had begun: it ends with the client's error event.
 async fn during_stream(name: &str, fault: Fault, client: Client) {
-    let rig = rig(name).await;
-    let (got, id, body) = rig.send(client, fault, true).await;
+    let rig = Rig::start(name).await;
+    let (got, id, body) = rig.send(client, fault.model(), true).await;
     assert_eq!(got, 200, "the stream had begun: {body}");
     assert_stream_error(client, &body);
     assert!(body.len() < 1024 * 1024, "nothing oversized was relayed");
@@ -281,9 +141,9 @@ during_stream! {
 /// answer ends, the gateway keeps serving and the request is recorded.
 #[tokio::test]
 async fn malformed_sse_in_every_format_ends_and_is_recorded() {
-    let rig = rig("malformed").await;
-    for client in [Client::OpenAi, Client::Anthropic, Client::Gemini] {
-        let (status, id, body) = rig.send(client, Fault::MalformedSse, true).await;
+    let rig = Rig::start("malformed").await;
+    for client in Client::ALL {
+        let (status, id, body) = rig.send(client, Fault::MalformedSse.model(), true).await;
         assert_eq!(status, 200, "{client:?}: {body}");
         rig.healthz().await;
         let row = rig.row(&id).await;
@@ -294,9 +154,9 @@ async fn malformed_sse_in_every_format_ends_and_is_recorded() {
 /// The redirect's target never hears from the gateway: the key stays home.
 #[tokio::test]
 async fn a_redirect_is_never_followed_and_names_where_it_pointed() {
-    let rig = rig("redirect-names").await;
+    let rig = Rig::start("redirect-names").await;
     let (_, _, body) = rig
-        .send(Client::Anthropic, Fault::RedirectElsewhere, false)
+        .send(Client::Anthropic, Fault::RedirectElsewhere.model(), false)
         .await;
     let value: Value = serde_json::from_str(&body).unwrap();
     let message = value["error"]["message"].as_str().unwrap();

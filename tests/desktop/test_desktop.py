@@ -2,7 +2,8 @@
 
 The tests are the steps of one story and run in file order: the window shows the signed-in
 dashboard; a request sent with the openai SDK through the app's proxy port shows up in the
-window's Requests page and in the tray's spend line; the tray menu opens; closing the window
+window's Requests page and in the tray's spend line; the tray menu opens, and its "Connect a
+client…" brings the window up on the Connect page; closing the window
 leaves the app in the tray (and its memory is measured there); a second launch brings it back;
 pausing shows in the tray; a second app on a taken port shows the error state; and SIGTERM
 quits with the history flushed.
@@ -192,6 +193,28 @@ def test_the_tray_menu_opens_from_the_tray_icon(app: App, screenshots: Path) -> 
     )
     run("xdotool", "key", "Escape")
     time.sleep(0.5)
+
+
+def open_tray_menu() -> None:
+    geometry = tray_host_geometry()
+    icon_x = geometry["X"] + geometry["WIDTH"] - geometry["HEIGHT"] // 2
+    icon_y = geometry["Y"] + geometry["HEIGHT"] // 2
+    run("xdotool", "mousemove", str(icon_x), str(icon_y), "click", "3")
+    time.sleep(1.0)
+
+
+def test_connect_a_client_in_the_tray_opens_the_connect_page(driver) -> None:
+    driver.execute_script("window.location.hash = '#/requests'")
+    wait_until("the Requests page", lambda: driver.current_url.endswith("#/requests"))
+    open_tray_menu()
+    # The status lines are disabled, so the keyboard skips them: the first item it reaches is
+    # "Open dashboard", the second "Connect a client…".
+    run("xdotool", "key", "Down", "Down", "Return")
+    wait_until("the window on the Connect page", lambda: driver.current_url.endswith("#/connect"))
+    wait_until(
+        "the Connect page's Claude Code card",
+        lambda: "Claude Code" in driver.find_element(By.CSS_SELECTOR, '[data-testid="connect-claude-code"]').text,
+    )
 
 
 def test_closing_the_window_leaves_the_app_in_the_tray_still_serving(app: App, screenshots: Path) -> None:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: build the release binaries, then measure what Switchyard adds to a request
-# against a fast mock provider on loopback, then time the dashboard's pages over a long history
-# (see docs/benchmarks.md). Arguments go to the first run of switchyard-bench:
+# against a fast mock provider on loopback, then time the dashboard's pages over a long history,
+# then watch the gateway's memory through a ten-minute soak (see docs/benchmarks.md). Arguments
+# go to the first run of switchyard-bench:
 #   make bench
 #   ./scripts/bench.sh --phase-secs 1 --out /tmp/bench.md     # shorter; also write the report
 #   ./scripts/bench.sh --strict                               # exit 1 when a target is missed
@@ -14,4 +15,7 @@ target="${CARGO_TARGET_DIR:-target}"
 timeout 280 "$target/release/switchyard-bench" "$@"
 # Then the dashboard's pages over 100,000 history rows (about 20 s).
 echo
-exec timeout 120 "$target/release/switchyard-bench" dashboard
+timeout 120 "$target/release/switchyard-bench" dashboard
+# Then ten minutes of mixed load: the gateway's memory at the start, middle and end.
+echo
+exec timeout 720 "$target/release/switchyard-bench" soak

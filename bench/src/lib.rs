@@ -5,7 +5,8 @@
 //! [`forwarder`] the floor (a proxy that does nothing),
 //! [`load`] the client, [`processes`] starts and stops the processes under test, [`procfs`]
 //! reads their memory and CPU time, [`scenario`] decides what to run and [`report`] prints the
-//! one table; [`dashboard`] times the admin API's dashboard pages over a long history.
+//! one table; [`dashboard`] times the admin API's dashboard pages over a long history, and
+//! [`soak`] watches the gateway's memory through ten minutes of mixed load.
 //! Nothing here reaches beyond loopback, and every loop is bounded in count and time.
 
 pub mod dashboard;
@@ -17,3 +18,4 @@ pub mod processes;
 pub mod procfs;
 pub mod report;
 pub mod scenario;
+pub mod soak;

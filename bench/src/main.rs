@@ -57,6 +57,13 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         repeats: u32,
     },
+    /// Ten minutes (by default) of mixed load through one gateway: its memory at the start,
+    /// middle and end
+    Soak {
+        /// How long the load runs, in seconds
+        #[arg(long, default_value_t = 600)]
+        secs: u64,
+    },
     /// Only generate load against one address (for profiling a gateway you started yourself)
     Load {
         /// Where to send requests (loopback only)
@@ -91,6 +98,7 @@ fn main() -> ExitCode {
             stream,
         }) => load_only(*addr, model, *concurrency, *secs, *stream),
         Some(Command::Dashboard { rows, repeats }) => dashboard(&args, *rows, *repeats),
+        Some(Command::Soak { secs }) => soak(&args, *secs),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -280,4 +288,39 @@ fn dashboard(args: &Args, rows: u64, repeats: u32) -> anyhow::Result<bool> {
         std::fs::write(path, &out)?;
     }
     Ok(met)
+}
+
+/// Prints the soak's readings; Ok(true) when memory stayed flat and history is whole.
+fn soak(args: &Args, secs: u64) -> anyhow::Result<bool> {
+    anyhow::ensure!((1..=86_400).contains(&secs), "--secs must be in [1, 86400]");
+    let find = |given: &Option<PathBuf>, name: &str| {
+        given
+            .clone()
+            .or_else(|| sibling(name))
+            .filter(|p| p.exists())
+            .ok_or_else(|| anyhow::anyhow!("cannot find {name}; build it or pass its path"))
+    };
+    let work_dir =
+        std::env::temp_dir().join(format!("switchyard-bench-soak-{}", std::process::id()));
+    eprintln!(
+        "switchyard-bench: soak for {secs} s; work dir {}",
+        work_dir.display()
+    );
+    let outcome = switchyard_bench::soak::run(&switchyard_bench::soak::Options {
+        switchyard: find(&args.switchyard, "switchyard")?,
+        mock: find(&args.mock, "bench-mock")?,
+        work_dir: work_dir.clone(),
+        duration: Duration::from_secs(secs),
+    });
+    if !args.keep {
+        let _ = std::fs::remove_dir_all(&work_dir);
+    }
+    let outcome = outcome?;
+    let out = outcome.markdown();
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes())?;
+    if let Some(path) = &args.out {
+        std::fs::write(path, &out)?;
+    }
+    Ok(outcome.passed())
 }

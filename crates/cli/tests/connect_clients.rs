@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -166,7 +167,9 @@ fn bin_dir(client: &str, clients_dir: &Path) -> PathBuf {
 }
 
 /// Runs the client with a clean environment, for at most `limit`; its output, stdout and
-/// stderr together.
+/// stderr together. The client runs in a process group of its own, and the whole group is
+/// killed at the end: Codex's npm wrapper starts a native binary that would outlive the
+/// wrapper (retrying a gateway that is gone) if only the wrapper were killed.
 fn run_client(dirs: &Dirs, client: &str, clients_dir: &Path, limit: Duration) -> String {
     let (argv, vars) = client_command(client, clients_dir);
     let path = format!(
@@ -181,6 +184,7 @@ fn run_client(dirs: &Dirs, client: &str, clients_dir: &Path, limit: Duration) ->
         .env("PATH", path)
         .envs(vars)
         .current_dir(dirs.home())
+        .process_group(0)
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&log).unwrap())
         .stderr(Stdio::from(
@@ -192,7 +196,10 @@ fn run_client(dirs: &Dirs, client: &str, clients_dir: &Path, limit: Duration) ->
     while child.try_wait().unwrap().is_none() && started.elapsed() < limit {
         std::thread::sleep(Duration::from_millis(200));
     }
-    let _ = child.kill();
+    // kill(1) with a negative pid signals the group (the workspace forbids unsafe, so no libc).
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{}", child.id())])
+        .status();
     let _ = child.wait();
     std::fs::read_to_string(&log).unwrap_or_default()
 }

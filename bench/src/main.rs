@@ -12,14 +12,17 @@ use switchyard_bench::report::{ms, per_sec};
 use switchyard_bench::scenario::{self, Options};
 
 /// Measures what Switchyard adds to requests against a fast mock provider, on loopback.
+///
+/// The options every subcommand uses (`--switchyard`, `--mock`, `--out`, `--strict`, `--keep`)
+/// may be given before or after it.
 #[derive(Debug, Parser)]
 #[command(name = "switchyard-bench", version)]
 struct Args {
     /// The `switchyard` binary [default: next to this one]
-    #[arg(long)]
+    #[arg(long, global = true)]
     switchyard: Option<PathBuf>,
     /// The `bench-mock` binary [default: next to this one]
-    #[arg(long)]
+    #[arg(long, global = true)]
     mock: Option<PathBuf>,
     /// The `bench-forwarder` binary [default: next to this one]
     #[arg(long)]
@@ -34,13 +37,13 @@ struct Args {
     #[arg(long)]
     no_bodies_comparison: bool,
     /// Also write the report (machine, table, notes) to this file.
-    #[arg(long)]
+    #[arg(long, global = true)]
     out: Option<PathBuf>,
     /// Exit with status 1 when a target is missed (the run itself succeeded either way).
-    #[arg(long)]
+    #[arg(long, global = true)]
     strict: bool,
     /// Keep the work dir (config, history databases, gateway log) instead of removing it.
-    #[arg(long)]
+    #[arg(long, global = true)]
     keep: bool,
     #[command(subcommand)]
     command: Option<Command>,

@@ -82,6 +82,15 @@ base_url = "{}"
     )
 }
 
+/// A fresh temporary directory named after the case, holding [`config`] as `config.toml`.
+pub fn work_dir(name: &str, chaos: &Chaos) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("switchyard-faults-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    std::fs::write(dir.join("config.toml"), config(chaos)).expect("the config is written");
+    dir
+}
+
 impl Rig {
     /// A rig whose files live in a fresh temporary directory named after the case.
     pub async fn start(name: &str) -> Rig {
@@ -91,11 +100,7 @@ impl Rig {
     /// A rig whose data dir is `data_dir` (a small file system, say) when given.
     pub async fn start_in(name: &str, data_dir: Option<PathBuf>) -> Rig {
         let chaos = Arc::new(Chaos::start().await.expect("the chaos upstream listens"));
-        let dir =
-            std::env::temp_dir().join(format!("switchyard-faults-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a temporary directory");
-        std::fs::write(dir.join("config.toml"), config(&chaos)).expect("the config is written");
+        let dir = work_dir(name, &chaos);
         let data_dir = data_dir.unwrap_or_else(|| dir.join("data"));
         let locations = Locations::new(
             Some(dir.join("config.toml")),

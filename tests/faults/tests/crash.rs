@@ -132,14 +132,7 @@ async fn client_loop(http: reqwest::Client, addr: String, sent: Arc<Mutex<HashSe
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_under_load_leaves_a_sound_history_with_every_row_reported_written() {
     let chaos = Chaos::start().await.unwrap();
-    let dir = std::env::temp_dir().join(format!("switchyard-faults-crash-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("config.toml"),
-        switchyard_faults::rig::config(&chaos),
-    )
-    .unwrap();
+    let dir = switchyard_faults::rig::work_dir("crash", &chaos);
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()

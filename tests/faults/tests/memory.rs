@@ -65,9 +65,9 @@ async fn ten_thousand_invented_model_names_leave_memory_flat_and_every_one_recor
     let page: Value = rig
         .admin("/api/requests?model=chaos/ok-invented-10999")
         .await;
-    assert!(
-        page.to_string().contains("ok-invented-10999"),
-        "the last invented model has its row: {page}"
+    assert_eq!(
+        page["total"], 1,
+        "one row for the last invented model: {page}"
     );
 }
 

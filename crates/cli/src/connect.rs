@@ -249,7 +249,7 @@ fn issue_key(
         }
         let history = switchyard_gateway::history::History::open(
             &locations.history_path(),
-            config.logging.retention_days,
+            config.logging.retention(),
         )
         .context("opening the history database to issue a client key")?;
         let keys = switchyard_gateway::client_keys::ClientKeys::default();

@@ -47,7 +47,10 @@ enum Command {
         action: KeysAction,
     },
     /// Show recent requests
+    #[command(args_conflicts_with_subcommands = true)]
     History {
+        #[command(subcommand)]
+        action: Option<HistoryAction>,
         #[arg(long, default_value_t = 20)]
         limit: u32,
         /// Print JSON instead of a table
@@ -101,6 +104,16 @@ enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+enum HistoryAction {
+    /// Recompute the daily roll-ups (what the overview, costs and budgets read) from the
+    /// request rows; safe beside a running gateway
+    RebuildRollups,
+    /// Give the space of deleted requests back to the file system (rewrites the database;
+    /// a history made before incremental vacuum is converted to it)
+    Vacuum,
+}
+
+#[derive(Debug, Subcommand)]
 enum PricesAction {
     /// Import a price file in LiteLLM's model_prices_and_context_window.json format; it ranks
     /// between [prices] in the config and the built-in table
@@ -133,7 +146,19 @@ fn main() -> ExitCode {
             KeysAction::List => keys::list(&locations),
             KeysAction::Delete { id } => keys::delete(&locations, &id),
         },
-        Command::History { limit, json } => report::history(&locations, limit, json),
+        Command::History {
+            action: None,
+            limit,
+            json,
+        } => report::history(&locations, limit, json),
+        Command::History {
+            action: Some(HistoryAction::RebuildRollups),
+            ..
+        } => report::rebuild_rollups(&locations),
+        Command::History {
+            action: Some(HistoryAction::Vacuum),
+            ..
+        } => report::vacuum(&locations),
         Command::Costs {
             as_model: Some(model),
             since,

@@ -61,10 +61,11 @@ pub fn what_if(
         ..Filter::default()
     };
     let path = locations.history_path();
-    let rows = query_file(&path, |c| costs::usage_rows(c, &filter))
+    let long_above = target.price.long.map(|long| long.above);
+    let usage = query_file(&path, |c| costs::what_if_usage(c, &filter, long_above))
         .with_context(|| format!("cannot read {}", path.display()))?
         .unwrap_or_default();
-    let answer = what_if::reprice(model, &target, since.map(str::to_owned), None, &rows);
+    let answer = what_if::reprice(model, &target, since.map(str::to_owned), None, &usage);
     if json {
         println!("{}", serde_json::to_string_pretty(&answer)?);
         return Ok(ExitCode::SUCCESS);

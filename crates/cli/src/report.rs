@@ -38,6 +38,34 @@ pub fn history(locations: &Locations, limit: u32, json: bool) -> anyhow::Result<
     Ok(ExitCode::SUCCESS)
 }
 
+#[allow(clippy::print_stdout)]
+pub fn rebuild_rollups(locations: &Locations) -> anyhow::Result<ExitCode> {
+    let path = locations.history_path();
+    let rebuilt = switchyard_gateway::history::rebuild_rollups(&path)
+        .with_context(|| format!("cannot rebuild the roll-ups of {}", path.display()))?;
+    println!(
+        "Rebuilt the daily roll-ups of {}: {} requests in {} groups.",
+        path.display(),
+        rebuilt.requests,
+        rebuilt.groups
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[allow(clippy::print_stdout)]
+pub fn vacuum(locations: &Locations) -> anyhow::Result<ExitCode> {
+    let path = locations.history_path();
+    let (before, after) = switchyard_gateway::history::vacuum(&path)
+        .with_context(|| format!("cannot vacuum {}", path.display()))?;
+    println!(
+        "{}: {:.1} MiB before, {:.1} MiB after.",
+        path.display(),
+        before as f64 / 1048576.0,
+        after as f64 / 1048576.0
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn history_line(row: &RequestRow) -> String {
     format!(
         "{:<24} {:<28} {:<14} {:>6} {:>9} {:>8} {:>11} {:>8}",

@@ -95,7 +95,7 @@ pub fn apply(state: &AppState, text: &str) -> Reloaded {
                 );
             }
             // The history writer runs on its own thread with settings of its own.
-            state.history.set_retention_days(new.logging.retention_days);
+            state.history.set_retention(new.logging.retention());
             state.config.store(Arc::new(new));
             Reloaded::Applied
         }

@@ -123,7 +123,7 @@ impl Gateway {
         }
         let made_private = make_private(locations)?;
         config.imported_prices = crate::reload::imported_prices(&locations.data_dir, None);
-        let history = History::open(&locations.history_path(), config.logging.retention_days)?;
+        let history = History::open(&locations.history_path(), config.logging.retention())?;
         let budgets = BudgetTracker::default();
         let now = chrono::Utc::now();
         let (day, month) = crate::budgets::period_starts(now);

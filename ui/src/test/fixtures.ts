@@ -78,7 +78,7 @@ export const budgets: BudgetStatus = {
   monthly: { limit_usd: null, spent_usd: 12.5, remaining_usd: null, exceeded: false, resets_at: '2027-01-01T00:00:00Z' },
 }
 
-export const listing: Listing = { items: [requestRow('r-1')], total: 1 }
+export const listing: Listing = { items: [requestRow('r-1')], total: 1, next: null }
 
 export const providers: ProviderList = {
   keychain_available: false,
@@ -126,6 +126,7 @@ export const settings: Settings = {
   max_body_mb: 32,
   store_bodies: true,
   retention_days: 30,
+  retention_max_mb: 0,
   max_stored_body_kb: 256,
   budgets: null,
   restart_required: false,

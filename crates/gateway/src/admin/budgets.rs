@@ -52,9 +52,10 @@ pub async fn what_if(
         until_ms: parsed.until_ms,
         ..Filter::default()
     };
-    let rows = state
+    let long_above = target.price.long.map(|long| long.above);
+    let usage = state
         .history
-        .read(move |c| costs::usage_rows(c, &filter))
+        .read(move |c| costs::what_if_usage(c, &filter, long_above))
         .await
         .map_err(|e| ProxyError::Internal(e.to_string()))?;
     let answer = what_if::reprice(
@@ -62,7 +63,7 @@ pub async fn what_if(
         &target,
         params.get("since").cloned(),
         params.get("until").cloned(),
-        &rows,
+        &usage,
     );
     Ok(Json(answer).into_response())
 }

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use crate::error::ProxyError;
 use crate::history::costs::{self, GroupBy};
 use crate::history::overview::Overview;
-use crate::history::query::{self, Filter, Page, SortKey, StatusFilter};
+use crate::history::query::{self, Cursor, Filter, Page, SortKey, StatusFilter};
 use crate::state::SharedState;
 use axum::Json;
 use axum::Router;
@@ -177,11 +177,28 @@ fn page_from(params: &HashMap<String, String>) -> Result<Page, ProxyError> {
         Some(s) => SortKey::parse(s).ok_or_else(|| bad(format!("cannot sort by '{s}'"), "sort"))?,
         None => SortKey::default(),
     };
+    let descending = params.get("order").is_none_or(|o| o != "asc");
+    let before = match params.get("before").filter(|b| !b.is_empty()) {
+        None => None,
+        Some(_) if sort != SortKey::StartedAt || !descending => {
+            return Err(bad(
+                "before pages the newest-first list only; use offset with another sort".into(),
+                "before",
+            ));
+        }
+        Some(text) => Some(Cursor::parse(text).ok_or_else(|| {
+            bad(
+                format!("'{text}' is not a page cursor (take it from the last answer's next)"),
+                "before",
+            )
+        })?),
+    };
     Ok(Page {
         limit: number("limit", 50)?.clamp(1, 1000),
         offset: number("offset", 0)?,
         sort,
-        descending: params.get("order").is_none_or(|o| o != "asc"),
+        descending,
+        before,
     })
 }
 

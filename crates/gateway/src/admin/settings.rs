@@ -42,6 +42,7 @@ fn settings(state: &SharedState, config: &Config) -> Settings {
         max_body_mb: (config.server.max_body_bytes / (1024 * 1024)) as u32,
         store_bodies: config.logging.store_bodies,
         retention_days: config.logging.retention_days,
+        retention_max_mb: config.logging.retention_max_mb,
         max_stored_body_kb: (config.logging.max_stored_body_bytes / 1024) as u32,
         budgets: config.budgets.as_ref().map(|b| BudgetSettings {
             daily_usd: b.daily_usd,

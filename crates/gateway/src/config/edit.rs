@@ -61,6 +61,9 @@ pub struct Settings {
     pub store_bodies: bool,
     pub retention_days: u32,
     pub max_stored_body_kb: u32,
+    /// The most the history may hold on disk, in MiB; 0 keeps everything.
+    #[serde(default)]
+    pub retention_max_mb: u32,
     pub budgets: Option<BudgetSettings>,
     /// In answers: true when the listen address differs from the one this process serves on,
     /// so the change waits for a restart. Ignored in requests.
@@ -219,6 +222,11 @@ pub fn set_settings(text: &str, s: &Settings) -> Result<String, EditError> {
         logging,
         "max_stored_body_kb",
         Some(Value::from(i64::from(s.max_stored_body_kb))),
+    );
+    set(
+        logging,
+        "retention_max_mb",
+        (s.retention_max_mb > 0).then(|| Value::from(i64::from(s.retention_max_mb))),
     );
     match &s.budgets {
         Some(b) if b.daily_usd.is_some() || b.monthly_usd.is_some() => {

@@ -52,6 +52,8 @@ struct FileLogging {
     retention_days: u32,
     #[serde(default = "default_stored_body_kb")]
     max_stored_body_kb: u32,
+    #[serde(default)]
+    retention_max_mb: u32,
 }
 
 impl Default for FileLogging {
@@ -60,6 +62,7 @@ impl Default for FileLogging {
             store_bodies: true,
             retention_days: default_retention(),
             max_stored_body_kb: default_stored_body_kb(),
+            retention_max_mb: 0,
         }
     }
 }
@@ -230,6 +233,7 @@ impl Validator<'_> {
             store_bodies: file.logging.store_bodies,
             retention_days: file.logging.retention_days,
             max_stored_body_bytes: file.logging.max_stored_body_kb as usize * 1024,
+            retention_max_mb: file.logging.retention_max_mb,
         };
         let defaults = self.timeouts(Timeouts::default(), file.timeouts, "timeouts");
         let total_timeout = self.seconds(file.timeouts.total_secs, "timeouts.total_secs", None);

@@ -69,6 +69,18 @@ pub struct LoggingConfig {
     pub store_bodies: bool,
     pub retention_days: u32,
     pub max_stored_body_bytes: usize,
+    /// The most the history database may hold, in MiB (0: no limit): beyond, the oldest
+    /// requests are deleted.
+    pub retention_max_mb: u32,
+}
+
+impl LoggingConfig {
+    pub fn retention(&self) -> crate::history::Retention {
+        crate::history::Retention {
+            days: self.retention_days,
+            max_mb: self.retention_max_mb,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -6,7 +6,10 @@ use serde::Serialize;
 use switchyard_protocol::Usage;
 
 use super::query::Filter;
-use crate::pricing::what_if::UsageRow;
+use super::requests::LONG_PROMPT_INDEXED;
+use super::rollups::USED;
+use super::totals::{Grouping, overall, totals};
+use crate::pricing::what_if::{UsageRow, UsageSum, WhatIfUsage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupBy {
@@ -55,97 +58,119 @@ pub struct CostReport {
 /// Groups the requests matching `filter`. Days are UTC calendar days. A request with several
 /// tags counts once under each; `total_cost_usd` still counts it once.
 pub fn report(conn: &Connection, by: GroupBy, filter: &Filter) -> rusqlite::Result<CostReport> {
-    let (where_sql, params) = filter.to_sql();
-    let (key, from, order) = match by {
-        GroupBy::Day => (
-            "strftime('%Y-%m-%d', started_at / 1000, 'unixepoch')",
-            "requests",
-            "key ASC",
-        ),
-        GroupBy::Model => (
-            "COALESCE(upstream_model, requested_model)",
-            "requests",
-            "cost DESC, key",
-        ),
-        GroupBy::Provider => ("provider", "requests", "cost DESC, key"),
-        GroupBy::Client => ("client", "requests", "cost DESC, key"),
-        GroupBy::ClientKey => ("client_key", "requests", "cost DESC, key"),
-        GroupBy::Tag => (
-            "CASE WHEN t.value = '' THEN t.key ELSE t.key || '=' || t.value END",
-            "requests JOIN request_tags t ON t.request_id = requests.id",
-            "cost DESC, key",
-        ),
+    let grouping = match by {
+        GroupBy::Day => Grouping::Day,
+        GroupBy::Model => Grouping::Model,
+        GroupBy::Provider => Grouping::Provider,
+        GroupBy::Tag => Grouping::Tag,
+        GroupBy::Client => Grouping::Client,
+        GroupBy::ClientKey => Grouping::ClientKey,
     };
-    let sql = format!(
-        "SELECT {key} AS key, COUNT(*), SUM(input_tokens), SUM(cached_input_tokens),
-                SUM(cache_write_tokens), SUM(output_tokens), SUM(reasoning_tokens),
-                SUM(cost_usd) AS cost
-         FROM {from} {where_sql} GROUP BY key ORDER BY {order}"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt
-        .query_map(rusqlite::params_from_iter(params.iter()), |row| {
-            Ok(CostRow {
-                key: row.get(0)?,
-                requests: row.get::<_, i64>(1)? as u64,
-                input_tokens: row.get::<_, i64>(2)? as u64,
-                cached_input_tokens: row.get::<_, i64>(3)? as u64,
-                cache_write_tokens: row.get::<_, i64>(4)? as u64,
-                output_tokens: row.get::<_, i64>(5)? as u64,
-                reasoning_tokens: row.get::<_, i64>(6)? as u64,
-                cost_usd: row.get(7)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let total: Option<f64> = conn.query_row(
-        &format!("SELECT SUM(cost_usd) FROM requests {where_sql}"),
-        rusqlite::params_from_iter(params.iter()),
-        |row| row.get(0),
-    )?;
+    let mut rows: Vec<CostRow> = totals(conn, filter, grouping)?
+        .into_iter()
+        .map(|t| CostRow {
+            key: t.key,
+            requests: t.requests,
+            input_tokens: t.usage.input_tokens,
+            cached_input_tokens: t.usage.cached_input_tokens,
+            cache_write_tokens: t.usage.cache_write_tokens,
+            output_tokens: t.usage.output_tokens,
+            reasoning_tokens: t.usage.reasoning_tokens,
+            cost_usd: t.cost_usd,
+        })
+        .collect();
+    if by == GroupBy::Day {
+        rows.sort_by(|a, b| a.key.cmp(&b.key));
+    } else {
+        // Costliest first (unpriced groups last, as SQL sorts nulls), then by name.
+        rows.sort_by(|a, b| {
+            b.cost_usd
+                .unwrap_or(f64::NEG_INFINITY)
+                .total_cmp(&a.cost_usd.unwrap_or(f64::NEG_INFINITY))
+                .then_with(|| a.key.cmp(&b.key))
+        });
+    }
+    let total = if by == GroupBy::Tag {
+        overall(conn, filter)?.cost_usd
+    } else {
+        rows.iter().filter_map(|r| r.cost_usd).reduce(|a, b| a + b)
+    };
     Ok(CostReport {
         rows,
         total_cost_usd: total.unwrap_or(0.0),
     })
 }
 
-/// The stored usage and cost of every request matching `filter` that reached a provider and
-/// used tokens, for re-pricing (what-if).
-pub fn usage_rows(conn: &Connection, filter: &Filter) -> rusqlite::Result<Vec<UsageRow>> {
-    let (where_sql, params) = filter.to_sql();
-    let used = "provider IS NOT NULL AND (input_tokens > 0 OR output_tokens > 0)";
-    let where_sql = if where_sql.is_empty() {
-        format!("WHERE {used}")
-    } else {
-        format!("{where_sql} AND {used}")
-    };
-    let sql = format!(
-        "SELECT input_tokens, cached_input_tokens, cache_write_tokens, output_tokens,
-                reasoning_tokens, cost_usd, usage_estimated
-         FROM requests {where_sql}"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    stmt.query_map(rusqlite::params_from_iter(params.iter()), |row| {
-        Ok(UsageRow {
-            usage: Usage {
-                input_tokens: row.get::<_, i64>(0)? as u64,
-                cached_input_tokens: row.get::<_, i64>(1)? as u64,
-                cache_write_tokens: row.get::<_, i64>(2)? as u64,
-                output_tokens: row.get::<_, i64>(3)? as u64,
-                reasoning_tokens: row.get::<_, i64>(4)? as u64,
-            },
-            cost_usd: row.get(5)?,
-            usage_estimated: row.get(6)?,
-        })
-    })?
-    .collect()
+/// What what-if re-prices: the token sums of the requests matching `filter` that reached a
+/// provider and used tokens, priced ones apart from the others, with the requests above
+/// `long_above` prompt tokens (the target's long-context threshold) given one by one, since
+/// the long tier prices each of them whole.
+pub fn what_if_usage(
+    conn: &Connection,
+    filter: &Filter,
+    long_above: Option<u64>,
+) -> rusqlite::Result<WhatIfUsage> {
+    let mut sums = WhatIfUsage::default();
+    for t in totals(conn, filter, Grouping::Priced)? {
+        let group = UsageSum {
+            requests: t.used,
+            estimated: t.estimated,
+            usage: t.usage,
+            cost_usd: t.cost_usd,
+        };
+        if t.key.as_deref() == Some("1") {
+            sums.priced = group;
+        } else {
+            sums.unpriced = group;
+        }
+    }
+    if let Some(above) = long_above {
+        let (where_sql, mut params) = filter.to_sql();
+        params.push(rusqlite::types::Value::Integer(above as i64));
+        let n = params.len();
+        // The literal bound lets SQLite read the partial index of long prompts.
+        let indexed = if above >= LONG_PROMPT_INDEXED {
+            format!(" AND r.input_tokens > {LONG_PROMPT_INDEXED}")
+        } else {
+            String::new()
+        };
+        let clause = format!("{USED} AND r.input_tokens > ?{n}{indexed}");
+        let where_sql = if where_sql.is_empty() {
+            format!("WHERE {clause}")
+        } else {
+            format!("{where_sql} AND {clause}")
+        };
+        let sql = format!(
+            "SELECT r.input_tokens, r.cached_input_tokens, r.cache_write_tokens, r.output_tokens,
+                    r.reasoning_tokens, r.cost_usd, r.usage_estimated
+             FROM requests r {where_sql}"
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        sums.long = stmt
+            .query_map(rusqlite::params_from_iter(params.iter()), |row| {
+                Ok(UsageRow {
+                    usage: Usage {
+                        input_tokens: row.get::<_, i64>(0)? as u64,
+                        cached_input_tokens: row.get::<_, i64>(1)? as u64,
+                        cache_write_tokens: row.get::<_, i64>(2)? as u64,
+                        output_tokens: row.get::<_, i64>(3)? as u64,
+                        reasoning_tokens: row.get::<_, i64>(4)? as u64,
+                    },
+                    cost_usd: row.get(5)?,
+                    usage_estimated: row.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+    }
+    Ok(sums)
 }
 
 /// Total known cost of the requests started at or after `since_ms` (the budgets' starting
 /// point when the gateway starts).
 pub fn spent_since(conn: &Connection, since_ms: i64) -> rusqlite::Result<f64> {
-    conn.query_row(
-        "SELECT COALESCE(SUM(cost_usd), 0.0) FROM requests WHERE started_at >= ?1",
-        [since_ms],
-        |row| row.get(0),
-    )
+    let since = Filter {
+        since_ms: Some(since_ms),
+        ..Filter::default()
+    };
+    Ok(overall(conn, &since)?.cost_usd.unwrap_or(0.0))
 }

@@ -18,14 +18,17 @@ pub mod costs;
 pub mod overview;
 pub mod query;
 pub mod requests;
+mod retention;
+pub mod rollups;
 mod schema;
 mod tags;
+pub mod totals;
 pub use tags::parse_header as parse_tags;
 mod writer;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use rusqlite::Connection;
@@ -33,6 +36,7 @@ use serde::Serialize;
 use switchyard_protocol::Usage;
 use tokio::sync::{Mutex, Notify};
 
+pub use retention::Retention;
 pub use writer::WriterHandle;
 
 /// How a request ended.
@@ -145,8 +149,8 @@ pub struct Progress {
     pub written: AtomicU64,
     /// Records the database could not take yet, waiting in the writer to be retried.
     pub held: AtomicU64,
-    /// Days of history kept (0: forever); read by the writer at each prune.
-    retention_days: AtomicU32,
+    /// How much history to keep; read by the writer at each prune.
+    retention: retention::Limits,
     /// Why the database is not taking rows right now, if it is not.
     trouble: std::sync::Mutex<Option<String>>,
     /// Requests started whose record has not been handed over yet.
@@ -163,7 +167,7 @@ impl Default for Progress {
             enqueued: AtomicU64::default(),
             written: AtomicU64::default(),
             held: AtomicU64::default(),
-            retention_days: AtomicU32::default(),
+            retention: retention::Limits::default(),
             trouble: std::sync::Mutex::new(None),
             in_flight: AtomicU64::default(),
             changed: Notify::default(),
@@ -207,15 +211,20 @@ pub enum HistoryError {
 }
 
 impl History {
-    /// Opens (creating and migrating) the database at `path` and starts the writer thread.
-    pub fn open(path: &Path, retention_days: u32) -> Result<History, HistoryError> {
+    /// Opens (creating and migrating) the database at `path` and starts the writer thread,
+    /// which prunes what `retention` says is due in the background.
+    pub fn open(path: &Path, retention: Retention) -> Result<History, HistoryError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
         let mut conn = open_connection(path)?;
+        retention::incremental_vacuum(&conn)?;
         schema::migrate(&mut conn)?;
+        // What is due is pruned before the first request for up to a second; a longer
+        // backlog (a retention just lowered on a long history) goes on in the writer.
+        retention::for_a_while(&mut conn, retention, Duration::from_secs(1));
         let reader = open_connection(path)?;
-        Self::start(conn, reader, retention_days)
+        Self::start(conn, reader, retention)
     }
 
     /// An in-memory history for tests (shared cache, so reader and writer see the same data).
@@ -228,21 +237,16 @@ impl History {
         let mut conn = Connection::open_with_flags(&name, flags)?;
         schema::migrate(&mut conn)?;
         let reader = Connection::open_with_flags(&name, flags)?;
-        Self::start(conn, reader, 0)
+        Self::start(conn, reader, Retention::default())
     }
 
     fn start(
         conn: Connection,
         reader: Connection,
-        retention_days: u32,
+        retention: Retention,
     ) -> Result<History, HistoryError> {
-        if retention_days > 0 {
-            writer::prune_logged(&conn, retention_days);
-        }
         let progress = Arc::new(Progress::default());
-        progress
-            .retention_days
-            .store(retention_days, Ordering::SeqCst);
+        progress.retention.set(retention);
         let writer = writer::spawn(conn, progress.clone())?;
         Ok(History {
             writer,
@@ -279,10 +283,10 @@ impl History {
         }
     }
 
-    /// Days of history to keep from now on (0: forever); a lowered value prunes within a
-    /// minute, without a restart.
-    pub fn set_retention_days(&self, days: u32) {
-        self.progress.retention_days.store(days, Ordering::SeqCst);
+    /// How much history to keep from now on; a lowered limit prunes within a minute, without
+    /// a restart.
+    pub fn set_retention(&self, retention: Retention) {
+        self.progress.retention.set(retention);
     }
 
     /// Hands a record over from synchronous code (a `Drop`): never blocks, never drops.
@@ -400,6 +404,13 @@ pub fn query_file<T>(
         return Ok(None);
     }
     let conn = open_read_only(path)?;
+    if !schema::current(&conn).unwrap_or(false) {
+        // Written by an older Switchyard: bring it up to date first (what a gateway does at
+        // start), so the query finds the tables it reads.
+        drop(conn);
+        schema::migrate(&mut open_connection(path)?)?;
+        return Ok(Some(query(&open_read_only(path)?)?));
+    }
     Ok(Some(query(&conn)?))
 }
 
@@ -413,25 +424,64 @@ pub fn open_read_only(path: &Path) -> Result<Connection, HistoryError> {
     Ok(conn)
 }
 
-/// Writes a batch of records in one transaction (used by the writer thread).
+/// What [`rebuild_rollups`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rebuilt {
+    pub requests: u64,
+    /// Rows of `rollup_daily`.
+    pub groups: u64,
+}
+
+/// Recomputes the daily roll-ups of the history at `path` from its rows, in one transaction
+/// (a running gateway's writer waits for it, then goes on).
+pub fn rebuild_rollups(path: &Path) -> Result<Rebuilt, HistoryError> {
+    let mut conn = open_connection(path)?;
+    schema::migrate(&mut conn)?;
+    let tx = conn.transaction()?;
+    rollups::rebuild(&tx)?;
+    let count = |sql: &str| tx.query_row(sql, [], |r| r.get::<_, i64>(0));
+    let rebuilt = Rebuilt {
+        requests: count("SELECT COALESCE(SUM(requests), 0) FROM rollup_daily")? as u64,
+        groups: count("SELECT COUNT(*) FROM rollup_daily")? as u64,
+    };
+    tx.commit()?;
+    Ok(rebuilt)
+}
+
+/// Rewrites the history at `path` without its free pages, with incremental vacuum from then
+/// on; returns the file's size before and after.
+pub fn vacuum(path: &Path) -> Result<(u64, u64), HistoryError> {
+    let size = || std::fs::metadata(path).map(|m| m.len());
+    let before = size()?;
+    let conn = open_connection(path)?;
+    conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+    conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+    drop(conn);
+    Ok((before, size()?))
+}
+
+/// Writes a batch of records in one transaction (used by the writer thread): their rows,
+/// attempts, tags and bodies, and the roll-ups with them. A record whose id is already stored is skipped whole.
 fn write_batch(conn: &mut Connection, batch: &[Record]) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
+    let mut written = Vec::with_capacity(batch.len());
     for record in batch {
-        requests::insert(&tx, record)?;
+        if !requests::insert(&tx, record)? {
+            tracing::warn!(id = %record.id, "a request id was recorded twice; the first record is kept");
+            continue;
+        }
         attempts::insert(&tx, &record.id, &record.attempts)?;
         tags::insert(&tx, &record.id, &record.tags)?;
         bodies::insert(&tx, record)?;
+        written.push(record);
     }
+    rollups::add(&tx, &written)?;
     tx.commit()
-}
-
-/// Deletes requests older than `days` (their attempts, tags and bodies go with them).
-fn prune(conn: &Connection, days: u32) -> rusqlite::Result<usize> {
-    let cutoff = chrono::Utc::now().timestamp_millis() - i64::from(days) * 86_400_000;
-    requests::delete_before(conn, cutoff)
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_rollups;
 #[cfg(test)]
 mod tests_writer;

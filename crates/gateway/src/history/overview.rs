@@ -1,11 +1,14 @@
-//! The figures of the dashboard's first page, computed in SQL so that the answer stays small
-//! and fast however long the history is: spend, requests and errors over today, 7 and 30 days;
+//! The figures of the dashboard's first page, read from the daily roll-ups so that the answer
+//! stays small and fast however long the history is: spend, requests and errors over today, 7 and 30 days;
 //! cost per day per provider; the top models and clients of the last 30 days.
 //!
 //! Days are UTC calendar days, as in [`super::costs`], so the two pages agree.
 
 use rusqlite::Connection;
 use serde::Serialize;
+
+use super::query::Filter;
+use super::totals::{Grouping, totals};
 
 const DAY_MS: i64 = 86_400_000;
 const TOP: usize = 8;
@@ -55,12 +58,17 @@ pub struct TopRow {
 }
 
 /// The overview as of `now_ms` (ms since the Unix epoch). The three periods are whole UTC
-/// days, so one pass grouped by day and provider yields them and the chart alike.
+/// days, so they, the chart and the top lists are read from the daily roll-ups alone.
 pub fn overview(conn: &Connection, now_ms: i64) -> rusqlite::Result<Overview> {
     let today_start = now_ms - now_ms.rem_euclid(DAY_MS);
     let since_7 = today_start - 6 * DAY_MS;
     let since_30 = today_start - 29 * DAY_MS;
-    let days = per_day(conn, since_30)?;
+    let last_30 = Filter {
+        since_ms: Some(since_30),
+        ..Filter::default()
+    };
+    let mut days = totals(conn, &last_30, Grouping::DayProvider)?;
+    days.sort_by(|a, b| (&a.key, &a.key2).cmp(&(&b.key, &b.key2)));
     let period = |since_ms: i64| {
         let first_day = super::requests::rfc3339(since_ms)[..10].to_owned();
         let mut p = Period {
@@ -70,10 +78,14 @@ pub fn overview(conn: &Connection, now_ms: i64) -> rusqlite::Result<Overview> {
             cost_usd: 0.0,
             unpriced: 0,
         };
-        for d in days.iter().filter(|d| d.cost.day >= first_day) {
-            p.requests += d.cost.requests;
+        for d in days.iter().filter(|d| {
+            d.key
+                .as_deref()
+                .is_some_and(|day| day >= first_day.as_str())
+        }) {
+            p.requests += d.requests;
             p.errors += d.errors;
-            p.cost_usd += d.cost.cost_usd;
+            p.cost_usd += d.cost_usd.unwrap_or(0.0);
             p.unpriced += d.unpriced;
         }
         p
@@ -82,59 +94,39 @@ pub fn overview(conn: &Connection, now_ms: i64) -> rusqlite::Result<Overview> {
         today: period(today_start),
         last_7_days: period(since_7),
         last_30_days: period(since_30),
-        top_models: top(conn, "COALESCE(upstream_model, requested_model)", since_30)?,
-        top_clients: top(conn, "client", since_30)?,
-        cost_per_day: days.into_iter().map(|d| d.cost).collect(),
+        top_models: top(conn, &last_30, Grouping::Model)?,
+        top_clients: top(conn, &last_30, Grouping::Client)?,
+        cost_per_day: days
+            .into_iter()
+            .map(|d| DayProviderCost {
+                day: d.key.unwrap_or_default(),
+                provider: d.key2,
+                requests: d.requests,
+                cost_usd: d.cost_usd.unwrap_or(0.0),
+            })
+            .collect(),
     })
 }
 
-struct Day {
-    cost: DayProviderCost,
-    errors: u64,
-    unpriced: u64,
-}
-
-fn per_day(conn: &Connection, since_ms: i64) -> rusqlite::Result<Vec<Day>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT started_at / 86400000 AS day, provider,
-                COUNT(*), COALESCE(SUM(cost_usd), 0.0), SUM(outcome <> 'ok'),
-                SUM(cost_usd IS NULL AND provider IS NOT NULL
-                    AND (input_tokens > 0 OR output_tokens > 0))
-         FROM requests WHERE started_at >= ?1
-         GROUP BY day, provider ORDER BY day, provider",
-    )?;
-    stmt.query_map([since_ms], |row| {
-        Ok(Day {
-            cost: DayProviderCost {
-                // Grouped by day number (cheap integer maths per row); formatted once per group.
-                day: super::requests::rfc3339(row.get::<_, i64>(0)? * DAY_MS)[..10].to_owned(),
-                provider: row.get(1)?,
-                requests: row.get::<_, i64>(2)? as u64,
-                cost_usd: row.get(3)?,
-            },
-            errors: row.get::<_, i64>(4)? as u64,
-            unpriced: row.get::<_, i64>(5)? as u64,
+/// The costliest groups (unpriced ones last), then the busiest, then by name.
+fn top(conn: &Connection, filter: &Filter, grouping: Grouping) -> rusqlite::Result<Vec<TopRow>> {
+    let mut groups = totals(conn, filter, grouping)?;
+    groups.sort_by(|a, b| {
+        b.cost_usd
+            .unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&a.cost_usd.unwrap_or(f64::NEG_INFINITY))
+            .then(b.requests.cmp(&a.requests))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    Ok(groups
+        .into_iter()
+        .take(TOP)
+        .map(|t| TopRow {
+            key: t.key,
+            requests: t.requests,
+            cost_usd: t.cost_usd,
+            input_tokens: t.usage.input_tokens,
+            output_tokens: t.usage.output_tokens,
         })
-    })?
-    .collect()
-}
-
-/// `column` is one of two fixed expressions above, never user input.
-fn top(conn: &Connection, column: &str, since_ms: i64) -> rusqlite::Result<Vec<TopRow>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {column} AS key, COUNT(*) AS n, SUM(cost_usd) AS cost,
-                SUM(input_tokens), SUM(output_tokens)
-         FROM requests WHERE started_at >= ?1
-         GROUP BY key ORDER BY cost DESC NULLS LAST, n DESC, key LIMIT {TOP}"
-    ))?;
-    stmt.query_map([since_ms], |row| {
-        Ok(TopRow {
-            key: row.get(0)?,
-            requests: row.get::<_, i64>(1)? as u64,
-            cost_usd: row.get(2)?,
-            input_tokens: row.get::<_, i64>(3)? as u64,
-            output_tokens: row.get::<_, i64>(4)? as u64,
-        })
-    })?
-    .collect()
+        .collect())
 }

@@ -107,12 +107,15 @@ impl SortKey {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Page {
     pub limit: u32,
     pub offset: u32,
     pub sort: SortKey,
     pub descending: bool,
+    /// Newest first only: start after this row (keyset paging; the offset then counts from
+    /// it). Deep pages cost what the first one does, where an offset reads every row it skips.
+    pub before: Option<Cursor>,
 }
 
 impl Default for Page {
@@ -122,6 +125,7 @@ impl Default for Page {
             offset: 0,
             sort: SortKey::StartedAt,
             descending: true,
+            before: None,
         }
     }
 }
@@ -134,6 +138,8 @@ pub const EXPORT_LIMIT: u32 = 1_000_000;
 pub struct Listing {
     pub items: Vec<RequestRow>,
     pub total: u64,
+    /// The `before` of the next page, newest first; null on the last page or another sort.
+    pub next: Option<String>,
 }
 
 /// One request in full: the row, each attempt, and the stored bodies.
@@ -149,6 +155,16 @@ pub struct Detail {
 impl Filter {
     /// `WHERE …` (or empty) and its parameters.
     pub(super) fn to_sql(&self) -> (String, Vec<Value>) {
+        self.to_sql_searching(Search::Everything)
+    }
+
+    /// Free text, when searching for it.
+    pub(super) fn text(&self) -> Option<&str> {
+        self.q.as_deref().map(str::trim).filter(|q| !q.is_empty())
+    }
+
+    /// `WHERE …` with the free text matched as `search` says.
+    pub(super) fn to_sql_searching(&self, search: Search) -> (String, Vec<Value>) {
         let mut clauses: Vec<String> = Vec::new();
         let mut params: Vec<Value> = Vec::new();
         let bind = |params: &mut Vec<Value>, v: Value| {
@@ -177,8 +193,10 @@ impl Filter {
                 clauses.push(format!("status = {p}"));
             }
             Some(StatusFilter::Class(class)) => {
-                let p = bind(&mut params, Value::Integer(i64::from(*class)));
-                clauses.push(format!("status / 100 = {p}"));
+                // A range, not `status / 100`, so that the status index serves it.
+                let low = bind(&mut params, Value::Integer(i64::from(*class) * 100));
+                let high = bind(&mut params, Value::Integer(i64::from(*class) * 100 + 100));
+                clauses.push(format!("status >= {low} AND status < {high}"));
             }
             Some(StatusFilter::Outcome(outcome)) => {
                 let p = bind(&mut params, Value::Text(outcome.clone()));
@@ -196,30 +214,18 @@ impl Filter {
             clauses.push(format!("started_at < {p}"));
         }
         if let Some(tag) = &self.tag {
-            let (key, value) = match tag.split_once('=') {
-                Some((k, v)) => (k.trim().to_owned(), Some(v.trim().to_owned())),
-                None => (tag.trim().to_owned(), None),
-            };
+            let (key, value) = split_tag(tag);
             let k = bind(&mut params, Value::Text(key));
             let value_clause = match value {
                 Some(v) => format!(" AND t.value = {}", bind(&mut params, Value::Text(v))),
                 None => String::new(),
             };
             clauses.push(format!(
-                "EXISTS (SELECT 1 FROM request_tags t WHERE t.request_id = requests.id AND t.key = {k}{value_clause})"
+                "EXISTS (SELECT 1 FROM request_tags t WHERE t.request_id = r.id AND t.key = {k}{value_clause})"
             ));
         }
-        if let Some(q) = self.q.as_ref().filter(|q| !q.trim().is_empty()) {
-            let escaped = q
-                .trim()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            let p = bind(&mut params, Value::Text(format!("%{escaped}%")));
-            clauses.push(format!(
-                "(id LIKE {p} ESCAPE '\\' OR requested_model LIKE {p} ESCAPE '\\' OR upstream_model LIKE {p} ESCAPE '\\' \
-                 OR provider LIKE {p} ESCAPE '\\' OR client LIKE {p} ESCAPE '\\' OR error LIKE {p} ESCAPE '\\')"
-            ));
+        if let Some(q) = self.text() {
+            clauses.push(search.clause(q, &mut params));
         }
         if clauses.is_empty() {
             (String::new(), params)
@@ -229,34 +235,138 @@ impl Filter {
     }
 }
 
+/// What free text matches: ids that start with it; models, providers and clients that
+/// contain it (names); errors that contain it. Totals split it three ways so each part is
+/// read cheaply: names from the daily roll-ups, ids by a range of the primary key, errors
+/// through the partial index of failed requests; a search never reads bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Search {
+    /// Any of the three (a page of the list).
+    Everything,
+    /// Ids that start with it, among rows whose names do not contain it.
+    IdsBeyondNames,
+    /// Errors that contain it, among rows matched neither by name nor by id.
+    ErrorsBeyondNamesAndIds,
+}
+
+/// The columns free text matches by name, as the roll-ups also hold them.
+pub(super) const NAMED: [&str; 4] = ["requested_model", "upstream_model", "provider", "client"];
+
+/// `LIKE` patterns for free text: contained anywhere, and the bounds of ids starting with it.
+pub(super) fn patterns(q: &str) -> (String, String, String) {
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let id = q.to_lowercase();
+    // Ids compare byte by byte: U+10FFFF sorts after every character an id can hold.
+    (
+        format!("%{escaped}%"),
+        id.clone(),
+        format!("{id}\u{10FFFF}"),
+    )
+}
+
+impl Search {
+    fn clause(self, q: &str, params: &mut Vec<Value>) -> String {
+        let (within, id_low, id_high) = patterns(q);
+        let mut bind = |v: String| {
+            params.push(Value::Text(v));
+            format!("?{}", params.len())
+        };
+        let (within, low, high) = (bind(within), bind(id_low), bind(id_high));
+        let names = NAMED
+            .iter()
+            .map(|c| format!("r.{c} LIKE {within} ESCAPE '\\'"))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let id = format!("(r.id >= {low} AND r.id < {high})");
+        let error = format!("(r.error IS NOT NULL AND r.error LIKE {within} ESCAPE '\\')");
+        match self {
+            Search::Everything => format!("({id} OR {names} OR {error})"),
+            Search::IdsBeyondNames => format!("{id} AND NOT COALESCE({names}, FALSE)"),
+            Search::ErrorsBeyondNamesAndIds => {
+                format!("{error} AND NOT COALESCE({names}, FALSE) AND NOT {id}")
+            }
+        }
+    }
+}
+
+/// `key` or `key=value` as a tag filter: the key, and the value when one is given.
+pub(super) fn split_tag(tag: &str) -> (String, Option<String>) {
+    match tag.split_once('=') {
+        Some((k, v)) => (k.trim().to_owned(), Some(v.trim().to_owned())),
+        None => (tag.trim().to_owned(), None),
+    }
+}
+
 pub fn list(conn: &Connection, filter: &Filter, page: Page) -> rusqlite::Result<Listing> {
-    let (where_sql, mut params) = filter.to_sql();
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM requests {where_sql}"),
-        rusqlite::params_from_iter(params.iter()),
-        |row| row.get(0),
-    )?;
+    let (mut where_sql, mut params) = filter.to_sql();
+    // Counted from the daily roll-ups: counting a million rows takes tens of milliseconds.
+    let total = super::totals::overall(conn, filter)?.requests;
+    let newest_first = page.sort == SortKey::StartedAt && page.descending;
+    if let Some(cursor) = page.before.as_ref().filter(|_| newest_first) {
+        params.push(Value::Integer(cursor.started_at_ms));
+        params.push(Value::Text(cursor.id.clone()));
+        let n = params.len();
+        let clause = format!("(started_at, id) < (?{}, ?{n})", n - 1);
+        where_sql = if where_sql.is_empty() {
+            format!("WHERE {clause}")
+        } else {
+            format!("{where_sql} AND {clause}")
+        };
+    }
     let direction = if page.descending { "DESC" } else { "ASC" };
     params.push(Value::Integer(i64::from(page.limit.min(EXPORT_LIMIT))));
     params.push(Value::Integer(i64::from(page.offset)));
     let n = params.len();
     let sql = format!(
-        "SELECT {COLUMNS} FROM requests {where_sql} ORDER BY {} LIMIT ?{} OFFSET ?{}",
+        "SELECT {COLUMNS} FROM requests r {where_sql} ORDER BY {} LIMIT ?{} OFFSET ?{}",
         page.sort.order_by(direction),
         n - 1,
         n
     );
     let mut stmt = conn.prepare_cached(&sql)?;
+    let mut last: Option<Cursor> = None;
     let items = stmt
-        .query_map(
-            rusqlite::params_from_iter(params.iter()),
-            requests::from_row,
-        )?
+        .query_map(rusqlite::params_from_iter(params.iter()), |row| {
+            last = Some(Cursor {
+                started_at_ms: row.get(1)?,
+                id: row.get(0)?,
+            });
+            requests::from_row(row)
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let full = items.len() as u64 == u64::from(page.limit);
     Ok(Listing {
+        next: last.filter(|_| newest_first && full).map(|c| c.to_string()),
         items,
-        total: total as u64,
+        total,
     })
+}
+
+/// Where a newest-first page ends: the next page holds the rows strictly older than it.
+/// Written `<started_at ms>.<id>`, opaque to clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub started_at_ms: i64,
+    pub id: String,
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.started_at_ms, self.id)
+    }
+}
+
+impl Cursor {
+    pub fn parse(text: &str) -> Option<Cursor> {
+        let (ms, id) = text.split_once('.')?;
+        Some(Cursor {
+            started_at_ms: ms.parse().ok()?,
+            id: id.to_owned(),
+        })
+    }
 }
 
 pub fn detail(conn: &Connection, id: &str) -> rusqlite::Result<Option<Detail>> {
@@ -290,11 +400,15 @@ pub fn rows_by_ids(conn: &Connection, ids: &[String]) -> rusqlite::Result<Vec<Re
 
 /// Every `(provider, upstream model)` pair that answered since `since_ms`, most used first.
 pub fn models_seen(conn: &Connection, since_ms: i64) -> rusqlite::Result<Vec<(String, String)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT provider, upstream_model FROM requests
-         WHERE started_at >= ?1 AND provider IS NOT NULL AND upstream_model IS NOT NULL
-         GROUP BY provider, upstream_model ORDER BY COUNT(*) DESC LIMIT 200",
-    )?;
-    stmt.query_map([since_ms], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect()
+    let since = Filter {
+        since_ms: Some(since_ms),
+        ..Filter::default()
+    };
+    let mut groups = super::totals::totals(conn, &since, super::totals::Grouping::ProviderModel)?;
+    groups.sort_by(|a, b| b.requests.cmp(&a.requests).then_with(|| a.key.cmp(&b.key)));
+    Ok(groups
+        .into_iter()
+        .filter_map(|t| Some((t.key?, t.key2?)))
+        .take(200)
+        .collect())
 }

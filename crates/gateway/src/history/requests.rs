@@ -66,23 +66,44 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "requests/6",
         "ALTER TABLE requests ADD COLUMN warnings TEXT;",
     ),
+    // An index for every filter and sort the Requests page offers, so a page of a million
+    // rows is read off an index instead of sorting them all. Errors get a partial index: free
+    // text searches them, and only failed requests have one. Prompts over 128k tokens get
+    // one for what-if, which re-prices them one by one on a model with a long-context tier.
+    (
+        "requests/7",
+        "CREATE INDEX requests_by_requested_model ON requests (requested_model, started_at);
+         CREATE INDEX requests_by_client ON requests (client, started_at);
+         CREATE INDEX requests_by_status ON requests (status, started_at);
+         CREATE INDEX requests_by_latency ON requests (latency_ms, started_at);
+         CREATE INDEX requests_by_cost ON requests (cost_usd, started_at);
+         CREATE INDEX requests_by_tokens ON requests ((input_tokens + output_tokens), started_at);
+         CREATE INDEX requests_with_error ON requests (error) WHERE error IS NOT NULL;
+         CREATE INDEX requests_long_prompts ON requests (started_at) WHERE input_tokens > 128000;",
+    ),
 ];
 
-pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
+/// The prompt size above which `requests_long_prompts` indexes a request.
+pub const LONG_PROMPT_INDEXED: u64 = 128_000;
+
+/// Inserts the row; false when a row with its id is already there (it is left as it is, so
+/// that the roll-ups, which counted it once, stay exact).
+pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<bool> {
     let tags: serde_json::Map<String, serde_json::Value> = r
         .tags
         .iter()
         .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
         .collect();
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO requests (
+        "INSERT INTO requests (
             id, started_at, client, user_agent, inbound_api, requested_model, provider,
             upstream_model, status, outcome, stream, attempts, input_tokens, cached_input_tokens,
             cache_write_tokens, output_tokens, reasoning_tokens, usage_estimated, cost_usd,
             latency_ms, ttft_ms, tags, error, price_source, cache_hit, key_last_four,
             client_key, warnings)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                 ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+                 ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)
+         ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![
         r.id,
@@ -113,8 +134,8 @@ pub fn insert(tx: &Transaction<'_>, r: &Record) -> rusqlite::Result<()> {
         r.key_last_four,
         r.client_key,
         (!r.warnings.is_empty()).then(|| serde_json::to_string(&r.warnings).unwrap_or_default()),
-    ])?;
-    Ok(())
+    ])
+    .map(|inserted| inserted == 1)
 }
 
 pub fn delete_before(conn: &Connection, cutoff_ms: i64) -> rusqlite::Result<usize> {

@@ -5,7 +5,7 @@
 
 use rusqlite::Connection;
 
-use super::{attempts, bodies, client_keys, requests, tags};
+use super::{attempts, bodies, client_keys, requests, rollups, tags};
 
 /// Every migration, in the order a new database applies them.
 fn all() -> Vec<(&'static str, &'static str)> {
@@ -15,9 +15,16 @@ fn all() -> Vec<(&'static str, &'static str)> {
         tags::MIGRATIONS,
         bodies::MIGRATIONS,
         client_keys::MIGRATIONS,
+        rollups::MIGRATIONS,
     ]
     .concat()
 }
+
+type Step = fn(&Connection) -> rusqlite::Result<()>;
+
+/// Steps in Rust that run right after the migration they name, in its transaction: the
+/// roll-ups are computed from the rows already there when their tables are created.
+const AFTER: &[(&str, Step)] = &[("rollups/1", rollups::rebuild)];
 
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
@@ -35,8 +42,21 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         )?;
         if !done {
             tx.execute_batch(sql)?;
+            if let Some((_, step)) = AFTER.iter().find(|(after, _)| *after == name) {
+                step(&tx)?;
+            }
             tx.execute("INSERT INTO schema_migrations (name) VALUES (?1)", [name])?;
         }
     }
     tx.commit()
+}
+
+/// Whether every migration has been applied (a history written by an older Switchyard has not
+/// been, until a gateway or a write opens it).
+pub fn current(conn: &Connection) -> rusqlite::Result<bool> {
+    let mut stmt = conn.prepare("SELECT name FROM schema_migrations")?;
+    let applied: std::collections::HashSet<String> = stmt
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(all().iter().all(|(name, _)| applied.contains(*name)))
 }

@@ -31,6 +31,14 @@ pub fn insert(
     Ok(())
 }
 
+/// The pairs as [`insert`] leaves them: one per key, the last value given winning.
+pub fn stored(tags: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+    tags.iter().enumerate().filter_map(|(i, (key, value))| {
+        let replaced = tags[i + 1..].iter().any(|(later, _)| later == key);
+        (!replaced).then_some((key.as_str(), value.as_str()))
+    })
+}
+
 /// Parses `x-switchyard-tags: project=web,team=infra` into pairs. A bare word is a tag with an
 /// empty value; blanks and malformed pieces are skipped. At most 16 tags of 64 bytes each.
 pub fn parse_header(value: &str) -> Vec<(String, String)> {

@@ -44,6 +44,10 @@ pub(super) fn record(id: &str, started_at_ms: i64, model: &str, cost: Option<f64
 
 const DAY: i64 = 86_400_000;
 
+pub(super) fn days(days: u32) -> Retention {
+    Retention { days, max_mb: 0 }
+}
+
 #[tokio::test]
 async fn a_recorded_request_is_readable_immediately_with_its_attempts() {
     let history = History::open_in_memory().unwrap();
@@ -200,7 +204,7 @@ async fn costs_by_tag_count_each_tag() {
 async fn close_writes_everything_queued() {
     let dir = std::env::temp_dir().join(format!("switchyard-hist-{}", uuid::Uuid::now_v7()));
     let path = dir.join("history.sqlite3");
-    let history = History::open(&path, 30).unwrap();
+    let history = History::open(&path, days(30)).unwrap();
     for i in 0..1000 {
         history.record_detached(record(
             &format!("r{i}"),
@@ -224,14 +228,14 @@ async fn retention_prunes_old_rows_with_their_attempts() {
     let path = dir.join("history.sqlite3");
     let now = chrono::Utc::now().timestamp_millis();
     {
-        let history = History::open(&path, 0).unwrap();
+        let history = History::open(&path, Retention::default()).unwrap();
         history
             .record(record("old", now - 40 * DAY, "m", None))
             .await;
         history.record(record("new", now - DAY, "m", None)).await;
         history.close().await;
     }
-    let history = History::open(&path, 30).unwrap();
+    let history = History::open(&path, days(30)).unwrap();
     let listing = history
         .read(|c| query::list(c, &Filter::default(), Page::default()))
         .await

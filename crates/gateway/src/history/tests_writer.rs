@@ -54,7 +54,7 @@ async fn until(what: &str, mut done: impl FnMut() -> bool) {
 #[tokio::test]
 async fn rows_wait_while_another_process_locks_the_database_and_are_written_after() {
     let db = TempDb::new();
-    let history = History::open(&db.path(), 0).unwrap();
+    let history = History::open(&db.path(), Retention::default()).unwrap();
     let locker = lock(&db.path());
     let now = chrono::Utc::now().timestamp_millis();
     for i in 0..3 {
@@ -88,7 +88,7 @@ async fn rows_wait_while_another_process_locks_the_database_and_are_written_afte
 #[tokio::test]
 async fn a_record_whose_request_is_dropped_while_the_queue_is_full_is_still_written() {
     let db = TempDb::new();
-    let history = History::open(&db.path(), 0).unwrap();
+    let history = History::open(&db.path(), Retention::default()).unwrap();
     let locker = lock(&db.path());
     let now = chrono::Utc::now().timestamp_millis();
     // More than the queue holds, while the writer is stuck on the lock: later handovers wait
@@ -121,14 +121,14 @@ async fn a_record_whose_request_is_dropped_while_the_queue_is_full_is_still_writ
 #[tokio::test]
 async fn a_lowered_retention_prunes_without_a_restart() {
     let db = TempDb::new();
-    let history = History::open(&db.path(), 0).unwrap();
+    let history = History::open(&db.path(), Retention::default()).unwrap();
     let now = chrono::Utc::now().timestamp_millis();
     history
         .record(record("old", now - 40 * 86_400_000, "m", None))
         .await;
     history.record(record("new", now, "m", None)).await;
 
-    history.set_retention_days(30); // the config was edited and reloaded
+    history.set_retention(super::tests::days(30)); // the config was edited and reloaded
     history.record(record("newer", now, "m", None)).await;
     history.close().await;
     let conn = open_read_only(&db.path()).unwrap();

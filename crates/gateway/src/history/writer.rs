@@ -15,13 +15,15 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, ErrorCode};
 use tokio::sync::mpsc;
 
-use super::{Progress, Record, prune, write_batch};
+use super::retention::{self, Retention};
+use super::{Progress, Record, write_batch};
 
 /// Records that may wait in memory before senders are made to wait.
 const QUEUE: usize = 4096;
 /// Largest batch per transaction: bounds how long readers can be kept from the newest rows.
 const BATCH: usize = 512;
-const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+/// How often the writer looks whether retention has rows to delete (by age or by size).
+const PRUNE_EVERY: Duration = Duration::from_secs(30);
 /// How often an idle writer wakes to see whether a lowered retention wants a prune.
 const IDLE_WAKE: Duration = Duration::from_secs(60);
 /// How often rows held back by a database that could not take them are tried again.
@@ -105,21 +107,27 @@ struct Writer {
     progress: Arc<Progress>,
     /// Rows the database could not take yet, oldest first.
     held: VecDeque<Record>,
-    last_prune: Instant,
+    /// When retention last looked for rows to delete; `None`: at the first chance.
+    last_prune: Option<Instant>,
     /// The retention the last prune used: a lowered one prunes at once.
-    pruned_with: u32,
+    pruned_with: Retention,
+    /// A prune is under way: the next batch follows the next write.
+    pruning: bool,
+    /// Rows the prune under way has deleted so far.
+    pruned: usize,
 }
 
 impl Writer {
     fn new(conn: Connection, progress: Arc<Progress>) -> Writer {
-        // History::start pruned with the starting retention just now.
-        let pruned_with = progress.retention_days.load(Ordering::SeqCst);
+        let pruned_with = progress.retention.get();
         Writer {
             conn,
             progress,
             held: VecDeque::new(),
-            last_prune: Instant::now(),
+            last_prune: None,
             pruned_with,
+            pruning: false,
+            pruned: 0,
         }
     }
 
@@ -134,7 +142,9 @@ impl Writer {
         };
         let mut batch = Vec::with_capacity(BATCH);
         loop {
-            let wait = if self.held.is_empty() {
+            let wait = if self.pruning || self.last_prune.is_none() {
+                Duration::ZERO
+            } else if self.held.is_empty() {
                 IDLE_WAKE
             } else {
                 RETRY_EVERY
@@ -240,17 +250,51 @@ impl Writer {
         self.held.push_back(record);
     }
 
-    /// Prunes hourly, and at once when the retention was lowered (it is read afresh each time,
-    /// so a config reload applies without a restart).
+    /// Deletes one batch of what retention says is due: every [`PRUNE_EVERY`], at once when
+    /// the retention was lowered (it is read afresh each time, so a config reload applies
+    /// without a restart), and batch after batch, between writes, until nothing is due.
     fn prune_when_due(&mut self) {
-        let days = self.progress.retention_days.load(Ordering::SeqCst);
-        let lowered = days > 0 && (self.pruned_with == 0 || days < self.pruned_with);
-        if days > 0 && (lowered || self.last_prune.elapsed() > PRUNE_EVERY) {
-            prune_logged(&self.conn, days);
-            self.last_prune = Instant::now();
+        let retention = self.progress.retention.get();
+        let lowered = tighter(retention.days, self.pruned_with.days)
+            || tighter(retention.max_mb, self.pruned_with.max_mb);
+        self.pruned_with = retention;
+        let due =
+            self.pruning || lowered || self.last_prune.is_none_or(|at| at.elapsed() > PRUNE_EVERY);
+        if !due {
+            return;
         }
-        self.pruned_with = days;
+        self.last_prune = Some(Instant::now());
+        if retention == Retention::default() {
+            self.pruning = false;
+            return;
+        }
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        match retention::step(&mut self.conn, retention, now_ms) {
+            Ok(step) => {
+                self.pruned += step.deleted;
+                self.pruning = step.more;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "history pruning failed");
+                self.pruning = false;
+            }
+        }
+        if !self.pruning && self.pruned > 0 {
+            retention::release(&self.conn);
+            tracing::info!(
+                rows = self.pruned,
+                days = retention.days,
+                max_mb = retention.max_mb,
+                "pruned history beyond the retention limits"
+            );
+            self.pruned = 0;
+        }
     }
+}
+
+/// Whether limit `now` keeps less than limit `before` (0 keeps everything).
+fn tighter(now: u32, before: u32) -> bool {
+    now > 0 && (before == 0 || now < before)
 }
 
 /// Whether a write failed for a reason that passes (a lock another process holds, a full
@@ -267,16 +311,4 @@ fn passing(e: &rusqlite::Error) -> bool {
                 | ErrorCode::CannotOpen
         )
     )
-}
-
-pub(super) fn prune_logged(conn: &Connection, days: u32) {
-    match prune(conn, days) {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(
-            rows = n,
-            days,
-            "pruned history older than the retention period"
-        ),
-        Err(e) => tracing::warn!(error = %e, "history pruning failed"),
-    }
 }

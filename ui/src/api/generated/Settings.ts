@@ -4,7 +4,11 @@ import type { BudgetSettings } from "./BudgetSettings";
 /**
  * The settings page: `[server]`, `[logging]` and `[budgets]`.
  */
-export type Settings = { listen: string, max_body_mb: number, store_bodies: boolean, retention_days: number, max_stored_body_kb: number, budgets: BudgetSettings | null, 
+export type Settings = { listen: string, max_body_mb: number, store_bodies: boolean, retention_days: number, max_stored_body_kb: number, 
+/**
+ * The most the history may hold on disk, in MiB; 0 keeps everything.
+ */
+retention_max_mb: number, budgets: BudgetSettings | null, 
 /**
  * In answers: true when the listen address differs from the one this process serves on,
  * so the change waits for a restart. Ignored in requests.

@@ -136,6 +136,7 @@ fn settings_write_server_logging_and_budgets_and_an_empty_budget_removes_the_tab
         store_bodies: false,
         retention_days: 7,
         max_stored_body_kb: 64,
+        retention_max_mb: 512,
         budgets: Some(BudgetSettings {
             daily_usd: Some(5.0),
             monthly_usd: None,
@@ -149,6 +150,7 @@ fn settings_write_server_logging_and_budgets_and_an_empty_budget_removes_the_tab
     assert_eq!(parsed.server.listen.to_string(), "127.0.0.1:4646");
     assert!(!parsed.logging.store_bodies);
     assert_eq!(parsed.logging.retention_days, 7);
+    assert_eq!(parsed.logging.retention_max_mb, 512);
     assert_eq!(parsed.budgets.as_ref().unwrap().daily_usd, Some(5.0));
     settings.budgets = None;
     let without = set_settings(&after, &settings).unwrap();

@@ -18,4 +18,5 @@ pub mod processes;
 pub mod procfs;
 pub mod report;
 pub mod scenario;
+pub mod seed;
 pub mod soak;

@@ -1,18 +1,14 @@
 //! Request and response bodies for the detail view, when `logging.store_bodies` is on. Kept
-//! apart from `requests` so listing history never reads them, and compressed: JSON prompts
-//! and answers shrink to about a fifth with zstd (docs/benchmarks.md has the measurement that
-//! chose the level), and bodies are most of what a history weighs.
+//! apart from `requests` so listing history never reads them, and stored as lists of chunks
+//! ([`super::chunks`]): compressed, and each distinct piece of text once, because an agent
+//! resends its whole conversation on every turn.
 //!
-//! `bodies` holds the plain text written before compression was introduced; it is still
-//! read, and emptied by retention like the rest.
+//! `bodies` holds the plain text written before chunks were introduced; it is still read,
+//! and emptied by retention like the rest.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::Record;
-
-/// zstd's level for stored bodies: the measured knee where a higher level costs the writer
-/// more time than it saves bytes (docs/benchmarks.md, "History at scale").
-pub const LEVEL: i32 = 3;
+use super::{Record, chunks};
 
 pub const MIGRATIONS: &[(&str, &str)] = &[
     (
@@ -23,15 +19,15 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         response TEXT
     ) WITHOUT ROWID;",
     ),
-    // Compressed bodies, one zstd frame each. A rowid table: large values sit badly in a
-    // WITHOUT ROWID table's pages.
+    ("bodies/2", chunks::MIGRATION),
+    // Each body as the ids of its chunks, 8 bytes each.
     (
-        "bodies/2",
+        "bodies/3",
         "CREATE TABLE stored_bodies (
         request_id TEXT PRIMARY KEY REFERENCES requests(id) ON DELETE CASCADE,
         request BLOB,
         response BLOB
-    );",
+    ) WITHOUT ROWID;",
     ),
 ];
 
@@ -39,46 +35,33 @@ pub fn insert(tx: &Transaction<'_>, record: &Record) -> rusqlite::Result<()> {
     if record.request_body.is_none() && record.response_body.is_none() {
         return Ok(());
     }
+    let store = |body: &Option<String>| {
+        body.as_deref()
+            .map(|b| chunks::store(tx, b.as_bytes(), record.started_at_ms))
+            .transpose()
+    };
+    let (request, response) = (store(&record.request_body)?, store(&record.response_body)?);
     tx.prepare_cached(
         "INSERT INTO stored_bodies (request_id, request, response) VALUES (?1, ?2, ?3)",
     )?
-    .execute(params![
-        record.id,
-        record.request_body.as_deref().map(compress),
-        record.response_body.as_deref().map(compress),
-    ])?;
+    .execute(params![record.id, request, response])?;
     Ok(())
 }
 
-/// One zstd frame. Compressing text in memory cannot fail short of running out of it.
-pub fn compress(text: &str) -> Vec<u8> {
-    zstd::bulk::compress(text.as_bytes(), LEVEL).unwrap_or_default()
-}
-
-/// The text back. A frame that does not decode (a damaged file) reads as a note saying so.
-pub fn decompress(frame: &[u8]) -> String {
-    match zstd::stream::decode_all(frame) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) => format!("[this stored body could not be read: {e}]"),
-    }
-}
+/// A body as the ids of its chunks, 8 bytes each.
+type ChunkIds = Vec<u8>;
 
 pub fn for_request(
     conn: &Connection,
     request_id: &str,
 ) -> rusqlite::Result<Option<(Option<String>, Option<String>)>> {
-    let stored = conn
+    let lists: Option<(Option<ChunkIds>, Option<ChunkIds>)> = conn
         .prepare_cached("SELECT request, response FROM stored_bodies WHERE request_id = ?1")?
-        .query_row([request_id], |row| {
-            let frame = |i| {
-                row.get::<_, Option<Vec<u8>>>(i)
-                    .map(|f| f.as_deref().map(decompress))
-            };
-            Ok((frame(0)?, frame(1)?))
-        })
+        .query_row([request_id], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
-    if stored.is_some() {
-        return Ok(stored);
+    if let Some((request, response)) = lists {
+        let load = |ids: Option<Vec<u8>>| ids.map(|ids| chunks::load(conn, &ids)).transpose();
+        return Ok(Some((load(request)?, load(response)?)));
     }
     conn.prepare_cached("SELECT request, response FROM bodies WHERE request_id = ?1")?
         .query_row([request_id], |row| Ok((row.get(0)?, row.get(1)?)))

@@ -7,7 +7,6 @@ use switchyard_protocol::Usage;
 
 use super::query::Filter;
 use super::requests::LONG_PROMPT_INDEXED;
-use super::rollups::USED;
 use super::totals::{Grouping, overall, totals};
 use crate::pricing::what_if::{UsageRow, UsageSum, WhatIfUsage};
 
@@ -128,13 +127,17 @@ pub fn what_if_usage(
         let (where_sql, mut params) = filter.to_sql();
         params.push(rusqlite::types::Value::Integer(above as i64));
         let n = params.len();
-        // The literal bound lets SQLite read the partial index of long prompts.
-        let indexed = if above >= LONG_PROMPT_INDEXED {
-            format!(" AND r.input_tokens > {LONG_PROMPT_INDEXED}")
+        // Prompts that large used tokens; whether they reached a provider is asked apart, so
+        // that SQLite reads the partial index of long prompts (the literal bound lets it).
+        let (rows, indexed) = if above >= LONG_PROMPT_INDEXED {
+            (
+                "requests r INDEXED BY requests_long_prompts",
+                format!(" AND r.input_tokens > {LONG_PROMPT_INDEXED}"),
+            )
         } else {
-            String::new()
+            ("requests r", String::new())
         };
-        let clause = format!("{USED} AND r.input_tokens > ?{n}{indexed}");
+        let clause = format!("r.input_tokens > ?{n}{indexed} AND +r.provider IS NOT NULL");
         let where_sql = if where_sql.is_empty() {
             format!("WHERE {clause}")
         } else {
@@ -143,7 +146,7 @@ pub fn what_if_usage(
         let sql = format!(
             "SELECT r.input_tokens, r.cached_input_tokens, r.cache_write_tokens, r.output_tokens,
                     r.reasoning_tokens, r.cost_usd, r.usage_estimated
-             FROM requests r {where_sql}"
+             FROM {rows} {where_sql}"
         );
         let mut stmt = conn.prepare(&sql)?;
         sums.long = stmt

@@ -305,6 +305,18 @@ pub fn list(conn: &Connection, filter: &Filter, page: Page) -> rusqlite::Result<
     // Counted from the daily roll-ups: counting a million rows takes tens of milliseconds.
     let total = super::totals::overall(conn, filter)?.requests;
     let newest_first = page.sort == SortKey::StartedAt && page.descending;
+    // A filter that matches a good share of the history is best served by walking the time
+    // index until the page is full; SQLite, not knowing the share, would rather collect every
+    // match through the filter's own index and sort them (half a second for a model used by
+    // a sixth of a million requests). A rare match is left to it: there, that is right.
+    let walk_time = page.sort == SortKey::StartedAt
+        && !where_sql.is_empty()
+        && total * 100 >= super::totals::overall(conn, &Filter::default())?.requests;
+    let from = if walk_time {
+        "requests r INDEXED BY requests_by_time"
+    } else {
+        "requests r"
+    };
     if let Some(cursor) = page.before.as_ref().filter(|_| newest_first) {
         params.push(Value::Integer(cursor.started_at_ms));
         params.push(Value::Text(cursor.id.clone()));
@@ -321,7 +333,7 @@ pub fn list(conn: &Connection, filter: &Filter, page: Page) -> rusqlite::Result<
     params.push(Value::Integer(i64::from(page.offset)));
     let n = params.len();
     let sql = format!(
-        "SELECT {COLUMNS} FROM requests r {where_sql} ORDER BY {} LIMIT ?{} OFFSET ?{}",
+        "SELECT {COLUMNS} FROM {from} {where_sql} ORDER BY {} LIMIT ?{} OFFSET ?{}",
         page.sort.order_by(direction),
         n - 1,
         n

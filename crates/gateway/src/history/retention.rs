@@ -1,5 +1,6 @@
 //! Retention: requests older than `retention_days`, and the oldest ones while the database
-//! holds more than `retention_max_mb`, are deleted with their attempts, tags and bodies.
+//! holds more than `retention_max_mb`, are deleted with their attempts, tags and bodies (and
+//! the body chunks no remaining request uses).
 //!
 //! Deleting runs on the writer thread in small batches ([`BATCH`] rows, one transaction each,
 //! a few milliseconds), one batch between two writes, so a large prune never holds up the
@@ -86,6 +87,7 @@ pub fn step(conn: &mut Connection, retention: Retention, now_ms: i64) -> rusqlit
         [],
     )?;
     tx.execute("DELETE FROM doomed", [])?;
+    super::chunks::prune(&tx)?;
     tx.commit()?;
     Ok(Step {
         deleted,

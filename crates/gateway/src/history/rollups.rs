@@ -1,6 +1,6 @@
 //! Daily roll-ups: per UTC day, the request count, tokens and cost of every combination of
-//! provider, models, client, client key, status and outcome (`rollup_daily`), and the same
-//! per tag (`rollup_daily_tags`). The overview, the cost reports, the budgets' spend at start,
+//! provider, models, client, client key, status and outcome (`rollup_daily`), the same per
+//! tag (`rollup_daily_tags`), and of the day alone (`rollup_days`). The overview, the cost reports, the budgets' spend at start,
 //! the tray's today and what-if read these instead of every request row, so they take the
 //! same time with a year of history as with a day of it.
 //!
@@ -22,54 +22,62 @@ use super::Record;
 
 pub const DAY_MS: i64 = 86_400_000;
 
+/// The columns every roll-up row is grouped by, besides its day (and tag): `''` stands for a
+/// null; `priced` is 1 when every request of the group has a cost.
+macro_rules! dimension_columns {
+    () => {
+        "provider TEXT NOT NULL, requested_model TEXT NOT NULL, upstream_model TEXT NOT NULL,
+         client TEXT NOT NULL, client_key TEXT NOT NULL, status INTEGER NOT NULL,
+         outcome TEXT NOT NULL, priced INTEGER NOT NULL,"
+    };
+}
+
+/// What every roll-up row sums: `used` counts the requests that reached a provider and used
+/// tokens, `estimated` those of them with Switchyard's token estimate; `cost_usd` is null
+/// where `priced` is 0.
+macro_rules! counter_columns {
+    () => {
+        "requests INTEGER NOT NULL, used INTEGER NOT NULL, estimated INTEGER NOT NULL,
+         input_tokens INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL,
+         cache_write_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+         reasoning_tokens INTEGER NOT NULL, cost_usd REAL,"
+    };
+}
+
+/// `day` is the UTC day number (days since the Unix epoch). `rollup_days` holds the day alone
+/// (at most four rows a day, `ok` is 1 for the outcome `ok`): what the unfiltered views read
+/// (the list's total, costs by day, today's spend), a year in a few hundred rows. The indexes
+/// let a filtered view read the groups of its provider, model, client, key, status or tag
+/// only, not every group of the range.
 pub const MIGRATIONS: &[(&str, &str)] = &[(
     "rollups/1",
-    "CREATE TABLE rollup_daily (
-        day INTEGER NOT NULL,                  -- UTC days since the Unix epoch
-        provider TEXT NOT NULL,                -- '' where the request's was null
-        requested_model TEXT NOT NULL,
-        upstream_model TEXT NOT NULL,
-        client TEXT NOT NULL,
-        client_key TEXT NOT NULL,
-        status INTEGER NOT NULL,
-        outcome TEXT NOT NULL,
-        priced INTEGER NOT NULL,               -- 1: every request here has a cost
-        requests INTEGER NOT NULL,
-        used INTEGER NOT NULL,                 -- reached a provider and used tokens
-        estimated INTEGER NOT NULL,            -- of those, with Switchyard's token estimate
-        input_tokens INTEGER NOT NULL,
-        cached_input_tokens INTEGER NOT NULL,
-        cache_write_tokens INTEGER NOT NULL,
-        output_tokens INTEGER NOT NULL,
-        reasoning_tokens INTEGER NOT NULL,
-        cost_usd REAL,                         -- null when priced = 0
-        PRIMARY KEY (day, provider, requested_model, upstream_model, client, client_key,
-                     status, outcome, priced)
-    ) WITHOUT ROWID;
-    CREATE TABLE rollup_daily_tags (
-        day INTEGER NOT NULL,
-        tag_key TEXT NOT NULL,
-        tag_value TEXT NOT NULL,
-        provider TEXT NOT NULL,
-        requested_model TEXT NOT NULL,
-        upstream_model TEXT NOT NULL,
-        client TEXT NOT NULL,
-        client_key TEXT NOT NULL,
-        status INTEGER NOT NULL,
-        outcome TEXT NOT NULL,
-        priced INTEGER NOT NULL,
-        requests INTEGER NOT NULL,
-        used INTEGER NOT NULL,
-        estimated INTEGER NOT NULL,
-        input_tokens INTEGER NOT NULL,
-        cached_input_tokens INTEGER NOT NULL,
-        cache_write_tokens INTEGER NOT NULL,
-        output_tokens INTEGER NOT NULL,
-        reasoning_tokens INTEGER NOT NULL,
-        cost_usd REAL,
-        PRIMARY KEY (day, tag_key, tag_value, provider, requested_model, upstream_model, client,
-                     client_key, status, outcome, priced)
-    ) WITHOUT ROWID;",
+    concat!(
+        "CREATE TABLE rollup_daily (day INTEGER NOT NULL, ",
+        dimension_columns!(),
+        counter_columns!(),
+        "PRIMARY KEY (day, provider, requested_model, upstream_model, client, client_key,
+                      status, outcome, priced)
+         ) WITHOUT ROWID;
+         CREATE TABLE rollup_daily_tags (day INTEGER NOT NULL, tag_key TEXT NOT NULL,
+                                         tag_value TEXT NOT NULL, ",
+        dimension_columns!(),
+        counter_columns!(),
+        "PRIMARY KEY (day, tag_key, tag_value, provider, requested_model, upstream_model,
+                      client, client_key, status, outcome, priced)
+         ) WITHOUT ROWID;
+         CREATE TABLE rollup_days (day INTEGER NOT NULL, priced INTEGER NOT NULL,
+                                   ok INTEGER NOT NULL, ",
+        counter_columns!(),
+        "PRIMARY KEY (day, priced, ok)
+         ) WITHOUT ROWID;
+         CREATE INDEX rollup_daily_by_provider ON rollup_daily (provider, day);
+         CREATE INDEX rollup_daily_by_model ON rollup_daily (upstream_model, day);
+         CREATE INDEX rollup_daily_by_requested_model ON rollup_daily (requested_model, day);
+         CREATE INDEX rollup_daily_by_client ON rollup_daily (client, day);
+         CREATE INDEX rollup_daily_by_client_key ON rollup_daily (client_key, day);
+         CREATE INDEX rollup_daily_by_status ON rollup_daily (status, day);
+         CREATE INDEX rollup_daily_tags_by_tag ON rollup_daily_tags (tag_key, tag_value, day);"
+    ),
 )];
 
 /// The dimensions shared by both tables, in their primary key's order.
@@ -118,14 +126,21 @@ fn fold(conn: &Connection, rows: &str, sign: i64) -> rusqlite::Result<()> {
          FROM requests r JOIN request_tags t ON t.request_id = r.id WHERE {rows}
          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
          ON CONFLICT DO UPDATE SET {ACCUMULATE};
+         INSERT INTO rollup_days (day, priced, ok, {COUNTERS})
+         SELECT r.started_at / {DAY_MS}, r.cost_usd IS NOT NULL, r.outcome = 'ok', {sums}
+         FROM requests r WHERE {rows} GROUP BY 1, 2, 3
+         ON CONFLICT DO UPDATE SET {ACCUMULATE};
          DELETE FROM rollup_daily WHERE requests <= 0;
-         DELETE FROM rollup_daily_tags WHERE requests <= 0;"
+         DELETE FROM rollup_daily_tags WHERE requests <= 0;
+         DELETE FROM rollup_days WHERE requests <= 0;"
     ))
 }
 
-/// Recomputes both tables from the request rows.
+/// Recomputes the roll-up tables from the request rows.
 pub fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch("DELETE FROM rollup_daily; DELETE FROM rollup_daily_tags;")?;
+    conn.execute_batch(
+        "DELETE FROM rollup_daily; DELETE FROM rollup_daily_tags; DELETE FROM rollup_days;",
+    )?;
     fold(conn, "true", 1)
 }
 
@@ -184,6 +199,7 @@ impl Sums {
 /// an agent's requests shares a handful of groups).
 pub fn add(tx: &Transaction<'_>, records: &[&Record]) -> rusqlite::Result<()> {
     let mut groups: HashMap<Group<'_>, Sums> = HashMap::new();
+    let mut days: HashMap<(i64, bool, bool), Sums> = HashMap::new();
     for r in records {
         let base = Group {
             day: r.started_at_ms.div_euclid(DAY_MS),
@@ -204,6 +220,9 @@ pub fn add(tx: &Transaction<'_>, records: &[&Record]) -> rusqlite::Result<()> {
             };
             groups.entry(tagged).or_default().add(r);
         }
+        days.entry((base.day, base.priced, r.outcome == super::Outcome::Ok))
+            .or_default()
+            .add(r);
         groups.entry(base).or_default().add(r);
     }
     let mut plain = tx.prepare_cached(&format!(
@@ -247,6 +266,27 @@ pub fn add(tx: &Transaction<'_>, records: &[&Record]) -> rusqlite::Result<()> {
                 tagged.execute(with_tag.as_slice())?
             }
         };
+    }
+    let mut per_day = tx.prepare_cached(&format!(
+        "INSERT INTO rollup_days (day, priced, ok, {COUNTERS})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT DO UPDATE SET {ACCUMULATE}"
+    ))?;
+    for ((day, priced, ok), s) in &days {
+        per_day.execute(params![
+            day,
+            priced,
+            ok,
+            s.requests,
+            s.used,
+            s.estimated,
+            s.input,
+            s.cached,
+            s.cache_write,
+            s.output,
+            s.reasoning,
+            s.cost,
+        ])?;
     }
     Ok(())
 }

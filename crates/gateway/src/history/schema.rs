@@ -20,11 +20,9 @@ fn all() -> Vec<(&'static str, &'static str)> {
     .concat()
 }
 
-type Step = fn(&Connection) -> rusqlite::Result<()>;
-
-/// Steps in Rust that run right after the migration they name, in its transaction: the
-/// roll-ups are computed from the rows already there when their tables are created.
-const AFTER: &[(&str, Step)] = &[("rollups/1", rollups::rebuild)];
+/// Migrations after which the roll-ups are computed afresh from the rows already there (new
+/// roll-up tables start empty): once, at the end of the migrating transaction.
+const REBUILD_ROLLUPS: &[&str] = &["rollups/1"];
 
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
@@ -34,6 +32,7 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         )",
     )?;
     let tx = conn.transaction()?;
+    let mut rebuild = false;
     for (name, sql) in all() {
         let done: bool = tx.query_row(
             "SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE name = ?1)",
@@ -42,11 +41,12 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         )?;
         if !done {
             tx.execute_batch(sql)?;
-            if let Some((_, step)) = AFTER.iter().find(|(after, _)| *after == name) {
-                step(&tx)?;
-            }
+            rebuild |= REBUILD_ROLLUPS.contains(&name);
             tx.execute("INSERT INTO schema_migrations (name) VALUES (?1)", [name])?;
         }
+    }
+    if rebuild {
+        rollups::rebuild(&tx)?;
     }
     tx.commit()
 }

@@ -341,8 +341,8 @@ fn a_history_written_before_rollups_gets_them_when_it_is_opened() {
     write_all(&mut conn, &varied(800));
     // As an older Switchyard left it: rows, and no roll-ups.
     conn.execute_batch(
-        "DROP TABLE rollup_daily; DROP TABLE rollup_daily_tags;
-         DELETE FROM schema_migrations WHERE name = 'rollups/1';",
+        "DROP TABLE rollup_daily; DROP TABLE rollup_daily_tags; DROP TABLE rollup_days;
+         DELETE FROM schema_migrations WHERE name LIKE 'rollups/%';",
     )
     .unwrap();
     drop(conn);
@@ -465,36 +465,153 @@ fn free_text_finds_ids_by_their_start_and_names_and_errors_anywhere() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Text that compresses as prose does (not as repeated bytes), `len` bytes of it.
+fn prose(rng: &mut Lcg, len: usize) -> String {
+    const WORDS: [&str; 16] = [
+        "the", "function", "returns", "a", "value", "when", "called", "with", "tool", "result",
+        "error", "file", "path", "line", "test", "passes",
+    ];
+    let mut text = String::with_capacity(len + 16);
+    while text.len() < len {
+        text.push_str(WORDS[rng.below(16) as usize]);
+        text.push_str(if rng.below(9) == 0 { ". " } else { " " });
+        if rng.below(50) == 0 {
+            text.push_str(&rng.below(100_000).to_string());
+        }
+    }
+    text.truncate(len);
+    text
+}
+
+/// A conversation of `turns` turns resent whole on each one, as agents do: tool definitions,
+/// then every message so far.
+fn conversation(turns: usize) -> Vec<String> {
+    let mut rng = Lcg(11);
+    let tools = prose(&mut rng, 40_000);
+    let mut messages = Vec::new();
+    (0..turns)
+        .map(|_| {
+            messages.push(format!(
+                "{{\"role\":\"user\",\"content\":\"{}\"}}",
+                prose(&mut rng, 1_500)
+            ));
+            format!(
+                "{{\"system\":\"{tools}\",\"messages\":[{}]}}",
+                messages.join(",")
+            )
+        })
+        .collect()
+}
+
+fn stored_chunk_bytes(conn: &Connection) -> i64 {
+    conn.query_row(
+        "SELECT COALESCE(SUM(length(data)), 0) FROM body_chunks",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
 #[test]
-fn stored_bodies_are_compressed_and_read_back_whole() {
+fn an_agent_resending_its_conversation_stores_each_turn_once_and_reads_every_body_back() {
     let (path, dir) = temp_path();
     let mut conn = fresh(&path);
-    let mut r = record("with-body", START, "gpt-4.1", None);
-    let prompt = format!(
-        "{{\"messages\":[{}]}}",
-        "{\"role\":\"user\",\"content\":\"hello\"},".repeat(200)
-    );
-    r.request_body = Some(prompt.clone());
-    r.response_body = Some("{\"ok\":true}".into());
-    write_batch(&mut conn, &[r]).unwrap();
-    let stored: Vec<u8> = conn
-        .query_row(
-            "SELECT request FROM stored_bodies WHERE request_id = 'with-body'",
-            [],
-            |row| row.get(0),
-        )
-        .unwrap();
-    assert_eq!(&stored[..4], &[0x28, 0xB5, 0x2F, 0xFD], "a zstd frame");
+    let bodies = conversation(30);
+    let records: Vec<Record> = bodies
+        .iter()
+        .enumerate()
+        .map(|(turn, body)| {
+            let mut r = record(
+                &format!("turn-{turn:02}"),
+                START + turn as i64 * 60_000,
+                "m",
+                None,
+            );
+            r.request_body = Some(body.clone());
+            r.response_body = Some(format!("{{\"answer\":{turn}}}"));
+            r
+        })
+        .collect();
+    write_all(&mut conn, &records);
+    let raw: usize = bodies.iter().map(String::len).sum();
+    let stored = stored_chunk_bytes(&conn) as usize;
     assert!(
-        stored.len() * 10 < prompt.len(),
-        "{} bytes stored for {}",
-        stored.len(),
-        prompt.len()
+        stored * 20 < raw,
+        "30 turns of {raw} bytes in all are stored in {stored}: what is new in each, compressed"
     );
-    let detail = query::detail(&conn, "with-body").unwrap().unwrap();
-    assert_eq!(detail.request_body.as_deref(), Some(prompt.as_str()));
-    assert_eq!(detail.response_body.as_deref(), Some("{\"ok\":true}"));
-    // A body stored as text before compression is still shown.
+    let frame: Vec<u8> = conn
+        .query_row("SELECT data FROM body_chunks LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(&frame[..4], &[0x28, 0xB5, 0x2F, 0xFD], "a zstd frame");
+    for (turn, body) in bodies.iter().enumerate() {
+        let detail = query::detail(&conn, &format!("turn-{turn:02}"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            detail.request_body.as_deref(),
+            Some(body.as_str()),
+            "turn {turn}"
+        );
+        assert_eq!(detail.response_body, Some(format!("{{\"answer\":{turn}}}")));
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn retention_deletes_the_chunks_only_deleted_requests_used_and_keeps_shared_ones() {
+    let (path, dir) = temp_path();
+    let mut conn = fresh(&path);
+    let mut rng = Lcg(5);
+    let (shared, gone, kept) = (
+        prose(&mut rng, 60_000),
+        prose(&mut rng, 60_000),
+        prose(&mut rng, 60_000),
+    );
+    let mut old = record("old", START, "m", None);
+    old.request_body = Some(format!("{shared}{gone}"));
+    let mut new = record("new", START + 20 * DAY, "m", None);
+    new.request_body = Some(format!("{shared}{kept}"));
+    write_all(&mut conn, &[old, new]);
+    let before = stored_chunk_bytes(&conn);
+    let keep_10_days = Retention {
+        days: 10,
+        max_mb: 0,
+    };
+    while retention::step(&mut conn, keep_10_days, START + 25 * DAY)
+        .unwrap()
+        .more
+    {}
+    let after = stored_chunk_bytes(&conn);
+    assert!(
+        after < before * 3 / 4,
+        "the chunks of the old request's own text went: {before} → {after}"
+    );
+    let detail = query::detail(&conn, "new").unwrap().unwrap();
+    assert_eq!(
+        detail.request_body,
+        Some(format!("{shared}{kept}")),
+        "the shared text stayed"
+    );
+    while retention::step(
+        &mut conn,
+        Retention { days: 1, max_mb: 0 },
+        START + 40 * DAY,
+    )
+    .unwrap()
+    .more
+    {}
+    assert_eq!(
+        stored_chunk_bytes(&conn),
+        0,
+        "no request left, no chunk left"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_body_stored_as_text_before_chunks_is_still_shown() {
+    let (path, dir) = temp_path();
+    let mut conn = fresh(&path);
     write_batch(&mut conn, &[record("older", START, "gpt-4.1", None)]).unwrap();
     conn.execute(
         "INSERT INTO bodies VALUES ('older', 'plain request', NULL)",

@@ -43,10 +43,8 @@ impl Grouping {
     /// The key expressions over request rows (`r`, and `t` for tags) and over roll-up rows.
     fn keys(self) -> [(&'static str, &'static str); 2] {
         const NONE: (&str, &str) = ("NULL", "NULL");
-        let day = (
-            "strftime('%Y-%m-%d', r.started_at / 1000, 'unixepoch')",
-            "strftime('%Y-%m-%d', day * 86400, 'unixepoch')",
-        );
+        // Day numbers, formatted once per group in `read` (not once per row in SQL).
+        let day = ("r.started_at / 86400000", "day");
         let provider = ("r.provider", "NULLIF(provider, '')");
         match self {
             Grouping::All => [("''", "''"), NONE],
@@ -238,7 +236,7 @@ pub(super) fn from_rows(
                 SUM(r.reasoning_tokens), SUM(r.cost_usd)
          FROM {from} {where_sql} GROUP BY 1, 2"
     );
-    read(conn, &sql, params)
+    read(conn, &sql, params, grouping)
 }
 
 fn from_rollups(
@@ -308,10 +306,21 @@ fn from_rollups(
             clauses.push(format!("tag_value = {}", bind(Value::Text(value))));
         }
     }
-    let table = if tagged {
-        "rollup_daily_tags"
+    // Nothing asked of a request but its day: the day-only roll-up (a few rows a day) holds it.
+    let by_day_alone = matches!(grouping, Grouping::All | Grouping::Day | Grouping::Priced)
+        && clauses.len() == usize::from(first_day.is_some()) + usize::from(end_day.is_some());
+    let (table, errors) = if by_day_alone {
+        ("rollup_days", "CASE WHEN ok = 0 THEN requests ELSE 0 END")
+    } else if tagged {
+        (
+            "rollup_daily_tags",
+            "CASE WHEN outcome <> 'ok' THEN requests ELSE 0 END",
+        )
     } else {
-        "rollup_daily"
+        (
+            "rollup_daily",
+            "CASE WHEN outcome <> 'ok' THEN requests ELSE 0 END",
+        )
     };
     let where_sql = if clauses.is_empty() {
         String::new()
@@ -320,24 +329,37 @@ fn from_rollups(
     };
     let [(_, k1), (_, k2)] = grouping.keys();
     let sql = format!(
-        "SELECT {k1}, {k2}, SUM(requests), SUM(CASE WHEN outcome <> 'ok' THEN requests ELSE 0 END),
+        "SELECT {k1}, {k2}, SUM(requests), SUM({errors}),
                 SUM(used), SUM(CASE WHEN priced = 0 THEN used ELSE 0 END), SUM(estimated),
                 SUM(input_tokens), SUM(cached_input_tokens), SUM(cache_write_tokens),
                 SUM(output_tokens), SUM(reasoning_tokens), SUM(cost_usd)
          FROM {table} {where_sql} GROUP BY 1, 2"
     );
-    read(conn, &sql, params)
+    read(conn, &sql, params, grouping)
 }
 
-fn read(conn: &Connection, sql: &str, params: Vec<Value>) -> rusqlite::Result<Vec<Totals>> {
+fn read(
+    conn: &Connection,
+    sql: &str,
+    params: Vec<Value>,
+    grouping: Grouping,
+) -> rusqlite::Result<Vec<Totals>> {
+    let by_day = matches!(grouping, Grouping::Day | Grouping::DayProvider);
+    let key = |row: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<Option<String>> {
+        if by_day && i == 0 {
+            let day: Option<i64> = row.get(i)?;
+            return Ok(day.map(|d| super::requests::rfc3339(d * DAY_MS)[..10].to_owned()));
+        }
+        row.get(i)
+    };
     let count = |row: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<u64> {
         Ok(row.get::<_, Option<i64>>(i)?.unwrap_or(0).max(0) as u64)
     };
     let mut stmt = conn.prepare_cached(sql)?;
     stmt.query_map(rusqlite::params_from_iter(params.iter()), |row| {
         Ok(Totals {
-            key: row.get(0)?,
-            key2: row.get(1)?,
+            key: key(row, 0)?,
+            key2: key(row, 1)?,
             requests: count(row, 2)?,
             errors: count(row, 3)?,
             used: count(row, 4)?,

@@ -24,6 +24,8 @@ const QUEUE: usize = 4096;
 const BATCH: usize = 512;
 /// How often the writer looks whether retention has rows to delete (by age or by size).
 const PRUNE_EVERY: Duration = Duration::from_secs(30);
+/// How often the query planner's statistics are refreshed as the history grows.
+const OPTIMIZE_EVERY: Duration = Duration::from_secs(3600);
 /// How often an idle writer wakes to see whether a lowered retention wants a prune.
 const IDLE_WAKE: Duration = Duration::from_secs(60);
 /// How often rows held back by a database that could not take them are tried again.
@@ -115,6 +117,8 @@ struct Writer {
     pruning: bool,
     /// Rows the prune under way has deleted so far.
     pruned: usize,
+    /// When the planner's statistics were last refreshed.
+    last_optimize: Instant,
 }
 
 impl Writer {
@@ -128,6 +132,7 @@ impl Writer {
             pruned_with,
             pruning: false,
             pruned: 0,
+            last_optimize: Instant::now(),
         }
     }
 
@@ -162,6 +167,10 @@ impl Writer {
             }
             self.write(std::mem::take(&mut batch));
             self.prune_when_due();
+            if self.last_optimize.elapsed() > OPTIMIZE_EVERY {
+                super::optimize(&self.conn);
+                self.last_optimize = Instant::now();
+            }
         }
         for _ in 0..SHUTDOWN_RETRIES {
             if self.held.is_empty() {

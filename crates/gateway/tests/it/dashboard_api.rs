@@ -229,6 +229,44 @@ async fn the_overview_counts_spend_requests_and_errors() {
 }
 
 #[tokio::test]
+async fn the_requests_list_pages_newest_first_by_cursor_and_refuses_a_cursor_it_cannot_use() {
+    let mock = harness::mock().await;
+    let h = harness::start(&harness::one_provider(&mock, "")).await;
+    for _ in 0..5 {
+        h.post("/v1/chat/completions", chat("gpt-4.1")).await;
+    }
+    let first = h.admin("/api/requests?limit=3").await;
+    assert_eq!(first["total"], 5);
+    let next = first["next"]
+        .as_str()
+        .expect("a full page says where the next starts");
+    let second = h
+        .admin(&format!("/api/requests?limit=3&before={next}"))
+        .await;
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let everything = h.admin("/api/requests?limit=10").await;
+    assert_eq!([ids(&first), ids(&second)].concat(), ids(&everything));
+    assert!(second["next"].is_null(), "the last page has no next");
+
+    let (status, error) = send(&h, Method::GET, "/api/requests?before=yesterday", None).await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["error"]["param"], "before");
+    let by_cost = format!("/api/requests?sort=cost_usd&before={next}");
+    let (status, error) = send(&h, Method::GET, &by_cost, None).await;
+    assert_eq!(
+        status, 400,
+        "a cursor pages the newest-first list only: {error}"
+    );
+}
+
+#[tokio::test]
 async fn the_live_feed_pushes_each_new_request_with_its_row() {
     let mock = harness::mock().await;
     let h = harness::start(&harness::one_provider(&mock, "")).await;

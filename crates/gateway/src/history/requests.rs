@@ -79,7 +79,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
          CREATE INDEX requests_by_cost ON requests (cost_usd, started_at);
          CREATE INDEX requests_by_tokens ON requests ((input_tokens + output_tokens), started_at);
          CREATE INDEX requests_with_error ON requests (error) WHERE error IS NOT NULL;
-         CREATE INDEX requests_long_prompts ON requests (started_at) WHERE input_tokens > 128000;",
+         CREATE INDEX requests_long_prompts ON requests (input_tokens) WHERE input_tokens > 128000;",
     ),
 ];
 

@@ -33,8 +33,8 @@ macro_rules! dimension_columns {
 }
 
 /// What every roll-up row sums: `used` counts the requests that reached a provider and used
-/// tokens, `estimated` those of them with Switchyard's token estimate; `cost_usd` is null
-/// where `priced` is 0.
+/// tokens, `estimated` those of them with Switchyard's token estimate; the token columns sum
+/// the requests that reached a provider; `cost_usd` is null where `priced` is 0.
 macro_rules! counter_columns {
     () => {
         "requests INTEGER NOT NULL, used INTEGER NOT NULL, estimated INTEGER NOT NULL,
@@ -102,13 +102,23 @@ const ROW_DIMS: &str = "COALESCE(r.provider, ''), COALESCE(r.requested_model, ''
 /// overview's unpriced count look at those only).
 pub const USED: &str = "(r.provider IS NOT NULL AND (r.input_tokens > 0 OR r.output_tokens > 0))";
 
+/// The sum of a token column over the requests that reached a provider: tokens are what a
+/// provider counted, and what-if re-prices exactly those.
+pub fn provided(column: &str) -> String {
+    format!("SUM(CASE WHEN r.provider IS NOT NULL THEN r.{column} ELSE 0 END)")
+}
+
 /// Sums of request rows in SQL, `sign` 1 to add them, -1 to subtract them.
 fn row_sums(sign: i64) -> String {
     format!(
         "{sign} * COUNT(*), {sign} * SUM({USED}), {sign} * SUM({USED} AND r.usage_estimated), \
-         {sign} * SUM(r.input_tokens), {sign} * SUM(r.cached_input_tokens), \
-         {sign} * SUM(r.cache_write_tokens), {sign} * SUM(r.output_tokens), \
-         {sign} * SUM(r.reasoning_tokens), {sign} * SUM(r.cost_usd)"
+         {sign} * {}, {sign} * {}, {sign} * {}, {sign} * {}, {sign} * {}, \
+         {sign} * SUM(r.cost_usd)",
+        provided("input_tokens"),
+        provided("cached_input_tokens"),
+        provided("cache_write_tokens"),
+        provided("output_tokens"),
+        provided("reasoning_tokens"),
     )
 }
 
@@ -184,11 +194,13 @@ impl Sums {
         self.requests += 1;
         self.used += i64::from(used);
         self.estimated += i64::from(used && r.usage_estimated);
-        self.input += r.usage.input_tokens as i64;
-        self.cached += r.usage.cached_input_tokens as i64;
-        self.cache_write += r.usage.cache_write_tokens as i64;
-        self.output += r.usage.output_tokens as i64;
-        self.reasoning += r.usage.reasoning_tokens as i64;
+        if r.provider.is_some() {
+            self.input += r.usage.input_tokens as i64;
+            self.cached += r.usage.cached_input_tokens as i64;
+            self.cache_write += r.usage.cache_write_tokens as i64;
+            self.output += r.usage.output_tokens as i64;
+            self.reasoning += r.usage.reasoning_tokens as i64;
+        }
         if let Some(cost) = r.cost_usd {
             *self.cost.get_or_insert(0.0) += cost;
         }

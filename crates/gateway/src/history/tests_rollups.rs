@@ -622,3 +622,57 @@ fn a_body_stored_as_text_before_chunks_is_still_shown() {
     assert_eq!(older.request_body.as_deref(), Some("plain request"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn what_if_reads_sums_from_rollups_and_long_prompts_one_by_one_as_the_rows_would_give() {
+    use crate::pricing::what_if::{UsageRow, WhatIfUsage};
+    let (path, dir) = temp_path();
+    let mut conn = fresh(&path);
+    write_all(&mut conn, &varied(2_000));
+    let rows: Vec<UsageRow> = conn
+        .prepare(
+            "SELECT input_tokens, cached_input_tokens, cache_write_tokens, output_tokens,
+                    reasoning_tokens, cost_usd, usage_estimated FROM requests
+             WHERE provider IS NOT NULL AND (input_tokens > 0 OR output_tokens > 0)
+             ORDER BY started_at",
+        )
+        .unwrap()
+        .query_map([], |row| {
+            Ok(UsageRow {
+                usage: Usage {
+                    input_tokens: row.get::<_, i64>(0)? as u64,
+                    cached_input_tokens: row.get::<_, i64>(1)? as u64,
+                    cache_write_tokens: row.get::<_, i64>(2)? as u64,
+                    output_tokens: row.get::<_, i64>(3)? as u64,
+                    reasoning_tokens: row.get::<_, i64>(4)? as u64,
+                },
+                cost_usd: row.get(5)?,
+                usage_estimated: row.get(6)?,
+            })
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    // 200,000 reads the partial index of long prompts; 100,000 is below it.
+    for above in [Some(200_000), Some(100_000), None] {
+        let mut read = costs::what_if_usage(&conn, &Filter::default(), above).unwrap();
+        let mut expected = WhatIfUsage::from_rows(&rows, above);
+        let by_tokens = |a: &UsageRow, b: &UsageRow| {
+            (a.usage.input_tokens, a.usage.output_tokens)
+                .cmp(&(b.usage.input_tokens, b.usage.output_tokens))
+        };
+        read.long.sort_by(by_tokens);
+        expected.long.sort_by(by_tokens);
+        assert!(
+            above.is_none() || !expected.long.is_empty(),
+            "the data has long prompts"
+        );
+        assert_eq!(read.long, expected.long, "above {above:?}");
+        assert_eq!(read.priced.requests, expected.priced.requests);
+        assert_eq!(read.priced.usage, expected.priced.usage);
+        assert_eq!(read.unpriced.usage, expected.unpriced.usage);
+        let cost = |c: Option<f64>| c.map(|c| (c * 1e9).round());
+        assert_eq!(cost(read.priced.cost_usd), cost(expected.priced.cost_usd));
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -15,7 +15,7 @@ use rusqlite::types::Value;
 use switchyard_protocol::Usage;
 
 use super::query::{Filter, NAMED, Search, StatusFilter, patterns};
-use super::rollups::{DAY_MS, USED};
+use super::rollups::{DAY_MS, USED, provided};
 
 /// How totals are grouped; each group's key is one or two strings (null for a null column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,10 +231,13 @@ pub(super) fn from_rows(
     };
     let sql = format!(
         "SELECT {k1}, {k2}, {COUNTS_FROM_ROWS}, SUM({USED}), SUM({USED} AND r.cost_usd IS NULL),
-                SUM({USED} AND r.usage_estimated), SUM(r.input_tokens),
-                SUM(r.cached_input_tokens), SUM(r.cache_write_tokens), SUM(r.output_tokens),
-                SUM(r.reasoning_tokens), SUM(r.cost_usd)
-         FROM {from} {where_sql} GROUP BY 1, 2"
+                SUM({USED} AND r.usage_estimated), {}, {}, {}, {}, {}, SUM(r.cost_usd)
+         FROM {from} {where_sql} GROUP BY 1, 2",
+        provided("input_tokens"),
+        provided("cached_input_tokens"),
+        provided("cache_write_tokens"),
+        provided("output_tokens"),
+        provided("reasoning_tokens"),
     );
     read(conn, &sql, params, grouping)
 }

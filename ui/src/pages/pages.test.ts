@@ -134,14 +134,20 @@ describe('Prices', () => {
 })
 
 describe('Settings', () => {
-  it('sends every field, and no [budgets] when no limit is set', async () => {
+  it('sends every field (retention by age and by size too), and no [budgets] when no limit is set', async () => {
     serve({ 'PUT /api/settings': (body) => [200, body] })
     render(Settings)
     const retention = (await screen.findByTestId('settings-retention')) as HTMLInputElement
     await fireEvent.input(retention, { target: { value: '14' } })
+    await fireEvent.input(screen.getByTestId('settings-retention-size'), { target: { value: '512' } })
     await fireEvent.submit(screen.getByTestId('settings-form'))
     await screen.findByTestId('settings-saved')
-    expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({ ...fx.settings, retention_days: 14, budgets: null })
+    expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({
+      ...fx.settings,
+      retention_days: 14,
+      retention_max_mb: 512,
+      budgets: null,
+    })
   })
 
   it('sends the budget limits and shows a restart notice for a new address', async () => {

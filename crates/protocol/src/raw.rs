@@ -179,6 +179,21 @@ impl<'de> Visitor<'de> for ObjectVisitor {
 mod tests {
     use super::*;
 
+    /// Found by the fuzzer: JSON allows any exponent, so a number beyond what an f64 holds is
+    /// valid JSON and is passed through as written (the provider decides what it means); only a
+    /// member Switchyard reads as a number refuses it, naming the member.
+    #[test]
+    fn regression_a_number_beyond_f64_is_passed_through_as_written() {
+        let body = b"{\n\t\"\":\t   5E444}";
+        let mut obj = RawObject::parse(body).unwrap();
+        obj.set("model", "gpt-4.1");
+        let out = String::from_utf8(obj.to_vec()).unwrap();
+        assert!(out.contains("5E444"), "{out}");
+        assert!(serde_json::from_str::<Box<RawValue>>(&out).is_ok(), "{out}");
+        let err = obj.get::<f64>("").unwrap_err();
+        assert!(err.starts_with("invalid value for ''"), "{err}");
+    }
+
     #[test]
     fn untouched_members_are_written_back_byte_for_byte() {
         let body = br#"{"model":"a","messages":[{"role":"user","content":"hi \u00e9"}],"x_unknown":{"deep":[1, 2.50]}}"#;

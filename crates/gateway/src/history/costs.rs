@@ -143,29 +143,33 @@ pub fn what_if_usage(
         } else {
             format!("{where_sql} AND {clause}")
         };
-        let sql = format!(
-            "SELECT r.input_tokens, r.cached_input_tokens, r.cache_write_tokens, r.output_tokens,
-                    r.reasoning_tokens, r.cost_usd, r.usage_estimated
-             FROM {rows} {where_sql}"
-        );
+        let sql = format!("SELECT {USAGE_COLUMNS} FROM {rows} {where_sql}");
         let mut stmt = conn.prepare(&sql)?;
         sums.long = stmt
-            .query_map(rusqlite::params_from_iter(params.iter()), |row| {
-                Ok(UsageRow {
-                    usage: Usage {
-                        input_tokens: row.get::<_, i64>(0)? as u64,
-                        cached_input_tokens: row.get::<_, i64>(1)? as u64,
-                        cache_write_tokens: row.get::<_, i64>(2)? as u64,
-                        output_tokens: row.get::<_, i64>(3)? as u64,
-                        reasoning_tokens: row.get::<_, i64>(4)? as u64,
-                    },
-                    cost_usd: row.get(5)?,
-                    usage_estimated: row.get(6)?,
-                })
-            })?
+            .query_map(rusqlite::params_from_iter(params.iter()), usage_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
     }
     Ok(sums)
+}
+
+/// The columns [`usage_row`] reads, in order (`r` is `requests`).
+pub(super) const USAGE_COLUMNS: &str = "r.input_tokens, r.cached_input_tokens, \
+    r.cache_write_tokens, r.output_tokens, r.reasoning_tokens, r.cost_usd, r.usage_estimated";
+
+/// One request's usage and cost, from [`USAGE_COLUMNS`].
+pub(super) fn usage_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UsageRow> {
+    let tokens = |i| row.get::<_, i64>(i).map(|n| n.max(0) as u64);
+    Ok(UsageRow {
+        usage: Usage {
+            input_tokens: tokens(0)?,
+            cached_input_tokens: tokens(1)?,
+            cache_write_tokens: tokens(2)?,
+            output_tokens: tokens(3)?,
+            reasoning_tokens: tokens(4)?,
+        },
+        cost_usd: row.get(5)?,
+        usage_estimated: row.get(6)?,
+    })
 }
 
 /// Total known cost of the requests started at or after `since_ms` (the budgets' starting

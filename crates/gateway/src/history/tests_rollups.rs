@@ -630,26 +630,14 @@ fn what_if_reads_sums_from_rollups_and_long_prompts_one_by_one_as_the_rows_would
     let mut conn = fresh(&path);
     write_all(&mut conn, &varied(2_000));
     let rows: Vec<UsageRow> = conn
-        .prepare(
-            "SELECT input_tokens, cached_input_tokens, cache_write_tokens, output_tokens,
-                    reasoning_tokens, cost_usd, usage_estimated FROM requests
+        .prepare(&format!(
+            "SELECT {} FROM requests r
              WHERE provider IS NOT NULL AND (input_tokens > 0 OR output_tokens > 0)
              ORDER BY started_at",
-        )
+            costs::USAGE_COLUMNS
+        ))
         .unwrap()
-        .query_map([], |row| {
-            Ok(UsageRow {
-                usage: Usage {
-                    input_tokens: row.get::<_, i64>(0)? as u64,
-                    cached_input_tokens: row.get::<_, i64>(1)? as u64,
-                    cache_write_tokens: row.get::<_, i64>(2)? as u64,
-                    output_tokens: row.get::<_, i64>(3)? as u64,
-                    reasoning_tokens: row.get::<_, i64>(4)? as u64,
-                },
-                cost_usd: row.get(5)?,
-                usage_estimated: row.get(6)?,
-            })
-        })
+        .query_map([], costs::usage_row)
         .unwrap()
         .map(Result::unwrap)
         .collect();

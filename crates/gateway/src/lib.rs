@@ -21,6 +21,7 @@ pub mod lru;
 pub mod paths;
 pub mod pricing;
 pub mod private_files;
+pub mod providers;
 pub mod proxy;
 pub mod reload;
 pub mod retries;

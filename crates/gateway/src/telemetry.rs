@@ -21,7 +21,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use crate::config::{Config, ProviderKind};
+use crate::config::Config;
 use crate::history::{Outcome, Record};
 use crate::state::AppState;
 
@@ -162,15 +162,6 @@ fn attribute(key: &str, value: Value) -> Value {
     json!({"key": key, "value": typed})
 }
 
-/// `gen_ai.system` for a provider kind (the conventions' well-known values).
-fn system(kind: ProviderKind) -> &'static str {
-    match kind {
-        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => "openai",
-        ProviderKind::Anthropic => "anthropic",
-        ProviderKind::Gemini => "gcp.gemini",
-    }
-}
-
 /// `gen_ai.operation.name` for an inbound API.
 fn operation(inbound_api: &str) -> &'static str {
     match inbound_api {
@@ -199,7 +190,7 @@ pub fn span(config: &Config, r: &Record) -> Value {
         .and_then(|id| config.provider(id))
         .map(|p| p.kind)
     {
-        attributes.insert("gen_ai.system", system(kind).into());
+        attributes.insert("gen_ai.system", kind.adapter().telemetry_system().into());
     }
     if let Some(model) = &r.upstream_model {
         attributes.insert("gen_ai.response.model", model.as_str().into());

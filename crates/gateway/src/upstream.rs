@@ -21,9 +21,9 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::config::{Provider, ProviderKind};
+use crate::config::Provider;
 use crate::error::ProxyError;
 use crate::secrets::Secret;
 
@@ -68,9 +68,12 @@ pub fn url(provider: &Provider, path: &str) -> String {
     format!("{}{}", provider.base_url, path)
 }
 
-/// The provider's auth header(s) and configured extra headers.
+/// The headers every call to `provider` carries: its kind's fixed ones (Anthropic's version),
+/// the configured extra headers (which may override those), and the key's auth header.
 pub fn headers(provider: &Provider, key: Option<&Secret>) -> HeaderMap {
+    let adapter = provider.kind.adapter();
     let mut headers = HeaderMap::new();
+    adapter.fixed_headers(&mut headers);
     for (name, value) in &provider.headers {
         if let (Ok(name), Ok(value)) = (
             HeaderName::from_bytes(name.as_bytes()),
@@ -79,25 +82,11 @@ pub fn headers(provider: &Provider, key: Option<&Secret>) -> HeaderMap {
             headers.insert(name, value);
         }
     }
-    if let Some(key) = key {
-        let auth = match provider.kind {
-            ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => (
-                AUTHORIZATION,
-                HeaderValue::from_str(&format!("Bearer {}", key.expose())),
-            ),
-            ProviderKind::Anthropic => (
-                HeaderName::from_static("x-api-key"),
-                HeaderValue::from_str(key.expose()),
-            ),
-            ProviderKind::Gemini => (
-                HeaderName::from_static("x-goog-api-key"),
-                HeaderValue::from_str(key.expose()),
-            ),
-        };
-        if let (name, Ok(mut value)) = auth {
-            value.set_sensitive(true);
-            headers.insert(name, value);
-        }
+    if let Some(key) = key
+        && let Some((name, mut value)) = adapter.auth_header(key.expose())
+    {
+        value.set_sensitive(true);
+        headers.insert(name, value);
     }
     headers
 }

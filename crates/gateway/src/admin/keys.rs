@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::providers::{KeyInfo, key_info};
 
-use crate::config::{Provider, ProviderKind};
+use crate::config::Provider;
 use crate::error::ProxyError;
 use crate::secrets::{KeyOrigin, KeyStoreError, Secret};
 use crate::state::SharedState;
@@ -121,19 +121,13 @@ pub async fn test(
         KeyOrigin::Env(var) => format!("env:{var}"),
     });
     let secret = key.map(|(secret, _)| secret);
-    let (path, extra): (&str, &[(&str, &str)]) = match provider.kind {
-        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => ("/models", &[]),
-        ProviderKind::Anthropic => ("/v1/models", &[("anthropic-version", "2023-06-01")]),
-        ProviderKind::Gemini => ("/v1beta/models", &[]),
-    };
+    let adapter = provider.kind.adapter();
+    let headers = crate::upstream::headers(&provider, secret.as_ref());
     let client = state.clients.for_provider(&provider)?;
-    let mut request = client
-        .get(crate::upstream::url(&provider, path))
-        .headers(crate::upstream::headers(&provider, secret.as_ref()))
+    let request = client
+        .get(crate::upstream::url(&provider, adapter.key_test().path))
+        .headers(headers)
         .timeout(std::time::Duration::from_secs(20));
-    for (name, value) in extra {
-        request = request.header(*name, *value);
-    }
     let answer = match request.send().await {
         Ok(response) => {
             let status = response.status();

@@ -212,19 +212,20 @@ pub async fn kinds() -> Json<ProviderKinds> {
             key_env: env.map(Into::into),
             models: models.iter().map(|m| (*m).to_owned()).collect(),
         };
-    let kind = |k: ProviderKind, label: &str, auth: &str, presets| ProviderKindInfo {
-        kind: k.as_str().into(),
-        label: label.into(),
-        default_base_url: k.default_base_url().map(Into::into),
-        auth: auth.into(),
-        presets,
+    let kind = |k: ProviderKind, presets| {
+        let adapter = k.adapter();
+        ProviderKindInfo {
+            kind: adapter.name().into(),
+            label: adapter.label().into(),
+            default_base_url: adapter.default_base_url().map(Into::into),
+            auth: adapter.auth_description().into(),
+            presets,
+        }
     };
     Json(ProviderKinds {
         kinds: vec![
             kind(
                 ProviderKind::OpenAi,
-                "OpenAI",
-                "Authorization: Bearer",
                 vec![preset(
                     "openai",
                     "OpenAI",
@@ -235,8 +236,6 @@ pub async fn kinds() -> Json<ProviderKinds> {
             ),
             kind(
                 ProviderKind::Anthropic,
-                "Anthropic",
-                "x-api-key + anthropic-version",
                 vec![preset(
                     "anthropic",
                     "Anthropic",
@@ -247,8 +246,6 @@ pub async fn kinds() -> Json<ProviderKinds> {
             ),
             kind(
                 ProviderKind::Gemini,
-                "Google Gemini",
-                "x-goog-api-key",
                 vec![preset(
                     "gemini",
                     "Google Gemini",
@@ -259,8 +256,6 @@ pub async fn kinds() -> Json<ProviderKinds> {
             ),
             kind(
                 ProviderKind::OpenAiCompatible,
-                "OpenAI-compatible",
-                "Authorization: Bearer (none for local servers)",
                 vec![
                     preset(
                         "openrouter",

@@ -16,6 +16,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use crate::providers::ProviderKind;
 pub use file::parse;
 pub use sections::MAX_CACHE_TTL_SECS;
 
@@ -80,40 +81,6 @@ impl LoggingConfig {
             days: self.retention_days,
             max_mb: self.retention_max_mb,
         }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ProviderKind {
-    OpenAi,
-    OpenAiCompatible,
-    Anthropic,
-    Gemini,
-}
-
-impl ProviderKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderKind::OpenAi => "openai",
-            ProviderKind::OpenAiCompatible => "openai-compatible",
-            ProviderKind::Anthropic => "anthropic",
-            ProviderKind::Gemini => "gemini",
-        }
-    }
-
-    /// Base URLs follow each provider SDK's own convention.
-    pub fn default_base_url(self) -> Option<&'static str> {
-        match self {
-            ProviderKind::OpenAi => Some("https://api.openai.com/v1"),
-            ProviderKind::Anthropic => Some("https://api.anthropic.com"),
-            ProviderKind::Gemini => Some("https://generativelanguage.googleapis.com"),
-            ProviderKind::OpenAiCompatible => None,
-        }
-    }
-
-    /// Speaks OpenAI's wire format (chat, completions, embeddings pass through unchanged).
-    pub fn is_openai(self) -> bool {
-        matches!(self, ProviderKind::OpenAi | ProviderKind::OpenAiCompatible)
     }
 }
 

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use super::{LongContext, ModelPrice, Priced, Rates};
-use crate::config::{Provider, ProviderKind};
+use crate::config::Provider;
 
 /// The embedded table's text.
 pub const PRICES_TOML: &str = include_str!("../../prices/prices.toml");
@@ -76,12 +76,7 @@ impl Table {
         provider: Option<&Provider>,
     ) -> Vec<usize> {
         let host = provider.map(|p| host_of(&p.base_url));
-        let kind_key = provider.and_then(|p| match p.kind {
-            ProviderKind::OpenAi => Some("openai"),
-            ProviderKind::Anthropic => Some("anthropic"),
-            ProviderKind::Gemini => Some("google"),
-            ProviderKind::OpenAiCompatible => None,
-        });
+        let kind_key = provider.and_then(|p| p.kind.adapter().price_maker());
         let mut out = Vec::new();
         for (index, section) in self.sections.iter().enumerate() {
             let named = provider_id.is_some_and(|id| id.eq_ignore_ascii_case(&section.key));

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use switchyard_protocol::canonical::ApiError;
 use switchyard_protocol::{anthropic, gemini, openai_chat, openai_responses};
 
-use crate::config::ProviderKind;
 use crate::error::ProxyError;
+use crate::providers::{Dialect, ProviderKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClientApi {
@@ -41,17 +41,19 @@ impl ClientApi {
         }
     }
 
+    /// The wire format the client speaks.
+    pub fn dialect(self) -> Dialect {
+        match self {
+            ClientApi::Chat | ClientApi::Completions | ClientApi::Embeddings => Dialect::OpenAiChat,
+            ClientApi::Messages | ClientApi::CountTokens => Dialect::AnthropicMessages,
+            ClientApi::Responses => Dialect::OpenAiResponses,
+            ClientApi::GenerateContent | ClientApi::GeminiCountTokens => Dialect::Gemini,
+        }
+    }
+
     /// Whether requests reach a provider of `kind` unchanged but for `model`.
     pub fn passes_through(self, kind: ProviderKind) -> bool {
-        match self {
-            ClientApi::Chat | ClientApi::Completions | ClientApi::Embeddings => kind.is_openai(),
-            ClientApi::Messages | ClientApi::CountTokens => kind == ProviderKind::Anthropic,
-            // Only OpenAI itself serves the Responses API; compatible servers get chat.
-            ClientApi::Responses => kind == ProviderKind::OpenAi,
-            ClientApi::GenerateContent | ClientApi::GeminiCountTokens => {
-                kind == ProviderKind::Gemini
-            }
-        }
+        kind.adapter().speaks(self.dialect())
     }
 
     /// Whether requests can reach a provider of `kind` through the canonical model.

@@ -188,7 +188,9 @@ pub enum Failure {
 
 /// How the answer must be read.
 pub enum Mode {
-    Passthrough,
+    Passthrough {
+        kind: ProviderKind,
+    },
     Translated {
         kind: ProviderKind,
         names: ToolNames,
@@ -570,7 +572,9 @@ async fn answer(
     rec: Recorder,
 ) -> Response {
     match mode {
-        Mode::Passthrough => passthrough::answer(state, config, response, inbound, rec).await,
+        Mode::Passthrough { kind } => {
+            passthrough::answer(state, config, response, kind, inbound, rec).await
+        }
         Mode::Translated { kind, names } => {
             let response =
                 translated::answer(state, config, response, kind, names, inbound, rec).await;

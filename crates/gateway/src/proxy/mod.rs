@@ -17,7 +17,6 @@ mod keys;
 mod models;
 mod passthrough;
 mod pipe;
-mod probes;
 mod recorder;
 mod sse;
 mod translated;

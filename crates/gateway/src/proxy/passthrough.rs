@@ -13,19 +13,18 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::json;
 use switchyard_protocol::Usage;
-use switchyard_protocol::canonical::{ApiError, SseEvent, ToolNames};
-use switchyard_protocol::openai_chat::AnswerProbe;
+use switchyard_protocol::canonical::{ApiError, SseEvent};
 use switchyard_protocol::{RawObject, anthropic, gemini, openai_responses};
 
 use super::accounting::{account, decorate};
 use super::client::ClientApi;
+use super::estimate;
 use super::flow::{self, Inbound, Mode, Tried};
 use super::pipe::{JsonArray, Observed, OpenAiPassthrough, Pipe};
 use super::recorder::Recorder;
 use super::sse::{RelayParts, relay};
-use super::{estimate, probes};
 use crate::cache::CachedBody;
-use crate::config::{Config, Provider};
+use crate::config::{Config, Provider, ProviderKind};
 use crate::error::ProxyError;
 use crate::history::Outcome;
 use crate::secrets::Secret;
@@ -65,11 +64,6 @@ pub async fn attempt(
             headers.insert(*name, value.clone());
         }
     }
-    if matches!(api, ClientApi::Messages | ClientApi::CountTokens)
-        && !headers.contains_key("anthropic-version")
-    {
-        headers.insert("anthropic-version", HeaderValue::from_static("2023-06-01"));
-    }
     let asks_usage = matches!(api, ClientApi::Chat | ClientApi::Completions)
         && inbound.stream
         && !inbound.client_wants_usage
@@ -83,7 +77,9 @@ pub async fn attempt(
         headers,
         make_body,
         asks_usage,
-        Mode::Passthrough,
+        Mode::Passthrough {
+            kind: provider.kind,
+        },
         rec,
     )
     .await
@@ -142,19 +138,21 @@ pub async fn answer(
     state: &AppState,
     config: &Arc<Config>,
     response: reqwest::Response,
+    kind: ProviderKind,
     inbound: &Inbound<'_>,
     rec: Recorder,
 ) -> Response {
     let api = inbound.api;
     if inbound.stream && response.status().is_success() {
-        let pipe: Box<dyn Pipe> = match api {
-            ClientApi::Messages => Box::new(Observed::new(
-                Box::new(anthropic::Decoder::new(ToolNames::default())),
+        let probe = kind.adapter().stream_probe(api.dialect());
+        let pipe: Box<dyn Pipe> = match (probe, api) {
+            (Some(probe), ClientApi::Messages) => Box::new(Observed::new(
+                probe,
                 &["message_stop"],
                 anthropic_error_event,
             )),
-            ClientApi::Responses => Box::new(Observed::new(
-                Box::new(probes::ResponsesProbe),
+            (Some(probe), ClientApi::Responses) => Box::new(Observed::new(
+                probe,
                 &[
                     "response.completed",
                     "response.incomplete",
@@ -162,11 +160,9 @@ pub async fn answer(
                 ],
                 responses_error_event,
             )),
-            ClientApi::GenerateContent => Box::new(Observed::new(
-                Box::new(gemini::Decoder::new(ToolNames::default())),
-                &[],
-                gemini_error_event,
-            )),
+            (Some(probe), ClientApi::GenerateContent) => {
+                Box::new(Observed::new(probe, &[], gemini_error_event))
+            }
             _ => Box::new(OpenAiPassthrough::new(inbound.client_wants_usage)),
         };
         let pipe = JsonArray::wrap_unless_sse(pipe, inbound.json_array_stream());
@@ -181,13 +177,14 @@ pub async fn answer(
         };
         return relay(response, parts, rec);
     }
-    whole(config, response, inbound, rec).await
+    whole(config, response, kind, inbound, rec).await
 }
 
 /// A whole (non-streamed) answer: read it, account for it, pass it back unchanged.
 async fn whole(
     config: &Config,
     response: reqwest::Response,
+    kind: ProviderKind,
     inbound: &Inbound<'_>,
     rec: Recorder,
 ) -> Response {
@@ -200,22 +197,11 @@ async fn whole(
     };
     let mut cost = None;
     if status.is_success() {
-        let usage: Option<Usage> = match api {
-            ClientApi::Chat | ClientApi::Completions | ClientApi::Embeddings => {
-                serde_json::from_slice::<AnswerProbe>(&bytes)
-                    .ok()
-                    .and_then(|p| p.usage)
-                    .map(|u| (&u).into())
-            }
-            ClientApi::Messages => anthropic::decode_response(&bytes, &ToolNames::default())
-                .ok()
-                .map(|r| r.usage),
-            ClientApi::GenerateContent => gemini::decode_response(&bytes, &ToolNames::default())
-                .ok()
-                .map(|r| r.usage),
-            // Counting tokens is not using them.
-            ClientApi::CountTokens | ClientApi::GeminiCountTokens => Some(Usage::default()),
-            ClientApi::Responses => probes::responses_usage(&bytes),
+        // Counting tokens is not using them.
+        let usage = if api.counts_tokens() {
+            Some(Usage::default())
+        } else {
+            kind.adapter().answer_usage(api.dialect(), &bytes)
         };
         account(config, &mut rec, usage, || {
             (

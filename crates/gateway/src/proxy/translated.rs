@@ -1,8 +1,9 @@
 //! Cross-format traffic: the client's request goes through the canonical model into the
 //! provider's format, and the answer (whole, streamed, or an error) comes back the same way.
 //!
-//! Which decoder and encoder apply is decided here, by an exhaustive match on the provider kind
-//! and the client API, so adding a format is a compile error until every pair is handled.
+//! The provider side (encoder, decoders, URL, headers) is the provider kind's adapter
+//! ([`crate::providers`]); the client side is decided here by an exhaustive match on the client
+//! API, so adding a client format is a compile error until it is handled.
 
 use std::sync::Arc;
 
@@ -11,9 +12,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::Value;
 use switchyard_protocol::Usage;
-use switchyard_protocol::canonical::{
-    ApiError, ChatResponse, StreamDecoder, StreamEncoder, ToolNames, TranslateError,
-};
+use switchyard_protocol::canonical::{ChatResponse, StreamEncoder, ToolNames, TranslateError};
 use switchyard_protocol::{anthropic, gemini, openai_chat, openai_responses};
 
 use super::accounting::{account, decorate};
@@ -67,40 +66,28 @@ pub async fn attempt(
     request.model = model.to_owned();
     request.stream = inbound.stream;
     let mut names = ToolNames::default();
-    let kind = provider.kind;
-    let encoded = match kind {
-        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
-            openai_chat::encode_request(&request, &mut names)
-        }
-        ProviderKind::Anthropic => anthropic::encode_request(&request, &mut names),
-        ProviderKind::Gemini => gemini::encode_request(&request, &mut names),
-    };
-    let mut body = match encoded {
+    let adapter = provider.kind.adapter();
+    let mut body = match adapter.encode_request(&request, &mut names) {
         Ok(body) => body,
         Err(err) => return Tried::Refused(refused_by(&err, provider)),
     };
-    let url = match kind {
-        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
-            crate::upstream::url(provider, "/chat/completions")
-        }
-        ProviderKind::Anthropic => crate::upstream::url(provider, "/v1/messages"),
-        ProviderKind::Gemini => {
-            crate::upstream::url(provider, &gemini::path(model, inbound.stream))
-        }
-    };
-    let mut headers = flow::base_headers(provider, key);
-    if kind == ProviderKind::Anthropic {
-        // Betas the client sent were for its own provider; only the stable version goes on.
-        headers.insert("anthropic-version", HeaderValue::from_static("2023-06-01"));
-    }
+    let url = crate::upstream::url(provider, &adapter.chat_path(model, inbound.stream));
+    // Betas the client sent were meant for its own provider: none go on.
+    let headers = flow::base_headers(provider, key);
     let asks_usage =
-        kind.is_openai() && inbound.stream && flow::wants_stream_usage(state, provider);
+        adapter.asks_stream_usage() && inbound.stream && flow::wants_stream_usage(state, provider);
     if !asks_usage && let Value::Object(map) = &mut body {
         map.remove("stream_options");
     }
+    // Serialised once for every retry of this target; only a provider that turns out to
+    // reject `stream_options` costs a second encoding.
+    let first = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
     let make_body = |ask: bool| {
+        if ask == asks_usage {
+            return first.clone();
+        }
         let mut body = body.clone();
-        if !ask && let Value::Object(map) = &mut body {
+        if let Value::Object(map) = &mut body {
             map.remove("stream_options");
         }
         Bytes::from(serde_json::to_vec(&body).unwrap_or_default())
@@ -113,44 +100,13 @@ pub async fn attempt(
         headers,
         make_body,
         asks_usage,
-        Mode::Translated { kind, names },
+        Mode::Translated {
+            kind: provider.kind,
+            names,
+        },
         rec,
     )
     .await
-}
-
-fn provider_decoder(kind: ProviderKind, names: ToolNames) -> Box<dyn StreamDecoder> {
-    match kind {
-        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
-            Box::new(openai_chat::Decoder::new(names))
-        }
-        ProviderKind::Anthropic => Box::new(anthropic::Decoder::new(names)),
-        ProviderKind::Gemini => Box::new(gemini::Decoder::new(names)),
-    }
-}
-
-fn decode_response(
-    kind: ProviderKind,
-    body: &[u8],
-    names: &ToolNames,
-) -> Result<ChatResponse, TranslateError> {
-    match kind {
-        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
-            openai_chat::decode_response(body, names)
-        }
-        ProviderKind::Anthropic => anthropic::decode_response(body, names),
-        ProviderKind::Gemini => gemini::decode_response(body, names),
-    }
-}
-
-fn decode_error(kind: ProviderKind, status: u16, body: &[u8]) -> ApiError {
-    match kind {
-        ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
-            openai_chat::decode_error(status, body)
-        }
-        ProviderKind::Anthropic => anthropic::decode_error(status, body),
-        ProviderKind::Gemini => gemini::decode_error(status, body),
-    }
 }
 
 /// Ids the client sees: its format's prefix on the history id.
@@ -238,7 +194,10 @@ pub async fn answer(
             model,
             inbound.client_wants_usage,
         );
-        let pipe: Box<dyn Pipe> = Box::new(Translate::new(provider_decoder(kind, names), encoder));
+        let pipe: Box<dyn Pipe> = Box::new(Translate::new(
+            kind.adapter().stream_decoder(names),
+            encoder,
+        ));
         let pipe = JsonArray::wrap_unless_sse(pipe, inbound.json_array_stream());
         let parts = RelayParts {
             config: config.clone(),
@@ -256,7 +215,7 @@ pub async fn answer(
         Err(response) => return response,
     };
     if !status.is_success() {
-        let error = decode_error(kind, status.as_u16(), &bytes);
+        let error = kind.adapter().decode_error(status.as_u16(), &bytes);
         let message =
             crate::secrets::redact(&format!("provider answered {status}: {}", error.message))
                 .into_owned();
@@ -264,7 +223,7 @@ pub async fn answer(
             .await;
         return api.api_error_response(&error);
     }
-    let decoded_answer = match decode_response(kind, &bytes, &names) {
+    let decoded_answer = match kind.adapter().decode_response(&bytes, &names) {
         Ok(answer) => answer,
         Err(e) => {
             let err = ProxyError::UpstreamUnreachable {

@@ -25,7 +25,7 @@ pub use keychain::OsKeychain;
 pub use redact::redact;
 use redact::register_for_redaction;
 
-use crate::config::{Provider, ProviderKind};
+use crate::config::Provider;
 
 /// A secret string (API key, admin token). Prints as `<redacted>`; never serialised.
 #[derive(Clone, PartialEq, Eq)]
@@ -263,7 +263,7 @@ impl KeyResolver {
         // Ollama, LM Studio and friends need no key: only insist when the user named a
         // variable or the provider is a hosted API that always needs one.
         if !pool.is_empty()
-            || (provider.kind == ProviderKind::OpenAiCompatible && provider.key_env.is_empty())
+            || (provider.kind.adapter().key_optional() && provider.key_env.is_empty())
         {
             return Ok(pool);
         }
@@ -351,6 +351,7 @@ impl KeyResolver {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ProviderKind;
 
     #[test]
     fn a_secret_never_prints_its_value() {

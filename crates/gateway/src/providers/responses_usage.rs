@@ -1,5 +1,5 @@
-//! Reading usage from pass-through traffic in formats Switchyard does not translate from on the
-//! provider side: OpenAI's Responses API (only OpenAI serves it, so only pass-through sees it).
+//! Reading usage from OpenAI's Responses API, which only OpenAI serves: so only pass-through
+//! traffic carries it, and no canonical decoder reads it.
 
 use switchyard_protocol::Usage;
 use switchyard_protocol::canonical::{ApiError, ErrorKind, StreamDecoder, StreamEvent};

@@ -17,6 +17,7 @@ use switchyard_protocol::RawObject;
 use switchyard_protocol::canonical::{ChatRequest, ToolNames, TranslateError};
 use switchyard_protocol::openai_responses::ResponsesContext;
 use switchyard_protocol::{anthropic, gemini, openai_chat, openai_responses};
+use tracing::Instrument;
 
 use super::call::push_failed_attempt;
 pub use super::call::{base_headers, call, is_retryable_status, wants_stream_usage};
@@ -214,34 +215,62 @@ pub async fn handle_call(
 ) -> Response {
     let config = state.config.load_full();
     let (parts, body) = request.into_parts();
-    let mut rec = Recorder::start(&state.history, api.inbound_api(), &parts.headers);
+    let rec = Recorder::start(&state.history, api.inbound_api(), &parts.headers);
     let id = rec.id().to_owned();
-    if let Err(err) = admit_client(&state, &config, &parts.headers, &mut rec) {
-        return with_request_id(reject(api, rec, err).await, &id);
-    }
-    let response = match super::read_body(body, config.server.max_body_bytes).await {
-        Err(err) => reject(api, rec, err).await,
-        Ok(bytes) => {
-            if config.logging.store_bodies {
-                rec.row().request_body = Some(crate::history::capped_body(
-                    &bytes,
-                    config.logging.max_stored_body_bytes,
-                ));
-            }
-            match parse(
-                api,
-                &bytes,
-                &parts.headers,
-                parts.uri.query(),
-                call,
-                &mut rec,
-            ) {
-                Ok(inbound) => route(&state, &config, inbound, rec).await,
-                Err(err) => reject(api, rec, err).await,
-            }
-        }
-    };
+    // Every line logged while this request is served (its stream included) carries its id;
+    // `route`, `provider` and `model` are filled in as they become known.
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        api = api.inbound_api(),
+        route = tracing::field::Empty,
+        provider = tracing::field::Empty,
+        model = tracing::field::Empty,
+    );
+    let response = serve(&state, &config, api, parts, body, call, rec)
+        .instrument(span)
+        .await;
     with_request_id(response, &id)
+}
+
+async fn serve(
+    state: &AppState,
+    config: &Arc<Config>,
+    api: ClientApi,
+    parts: axum::http::request::Parts,
+    body: axum::body::Body,
+    call: Option<GeminiCall>,
+    mut rec: Recorder,
+) -> Response {
+    if let Err(err) = admit_client(state, config, &parts.headers, &mut rec) {
+        return reject(api, rec, err).await;
+    }
+    let bytes = match super::read_body(body, config.server.max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(err) => return reject(api, rec, err).await,
+    };
+    if config.logging.store_bodies {
+        rec.row().request_body = Some(crate::history::capped_body(
+            &bytes,
+            config.logging.max_stored_body_bytes,
+        ));
+    }
+    match parse(
+        api,
+        &bytes,
+        &parts.headers,
+        parts.uri.query(),
+        call,
+        &mut rec,
+    ) {
+        Ok(inbound) => {
+            if let Some(model) = &rec.row().requested_model {
+                tracing::Span::current().record("route", model.as_str());
+            }
+            route(state, config, inbound, rec).await
+        }
+        Err(err) => reject(api, rec, err).await,
+    }
 }
 
 /// The error of a request whose total time ran out before an answer began.
@@ -444,6 +473,9 @@ async fn try_targets(
         let provider = &config.providers[target.provider];
         rec.row().provider = Some(provider.id.clone());
         rec.row().upstream_model = Some(target.model.clone());
+        let span = tracing::Span::current();
+        span.record("provider", provider.id.as_str());
+        span.record("model", target.model.as_str());
         let passes = api.passes_through(provider.kind);
         if !passes && api.counts_tokens() {
             // No count_tokens upstream: answer locally (Claude Code's context meter needs it).

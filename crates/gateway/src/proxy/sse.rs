@@ -19,6 +19,7 @@ use bytes::Bytes;
 use eventsource_stream::{Event, EventStreamError, Eventsource};
 use futures_util::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use super::accounting::{account, account_partial};
 use super::pipe::{Pipe, broken_stream};
@@ -100,9 +101,15 @@ pub fn relay(response: reqwest::Response, parts: RelayParts, mut rec: Recorder) 
         }),
         finished: false,
     };
-    let body = futures_util::stream::unfold(relay, |mut relay| async move {
-        let chunk = relay.next_chunk().await?;
-        Some((Ok::<Bytes, std::convert::Infallible>(chunk), relay))
+    // The body is polled by the connection after the handler returned: it takes the
+    // request's span along, so the stream's log lines carry the request id too.
+    let span = tracing::Span::current();
+    let body = futures_util::stream::unfold(relay, move |mut relay| {
+        let span = span.clone();
+        async move {
+            let chunk = relay.next_chunk().instrument(span).await?;
+            Some((Ok::<Bytes, std::convert::Infallible>(chunk), relay))
+        }
     });
     let mut out = Response::new(Body::from_stream(body));
     *out.headers_mut() = headers;

@@ -23,6 +23,7 @@ mod newer_clients;
 mod passthrough;
 mod private_files;
 mod reload;
+mod request_span;
 mod retries;
 mod rogue;
 mod security;

@@ -20,7 +20,6 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use futures_util::{Stream, StreamExt};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::config::Provider;
@@ -151,59 +150,6 @@ pub async fn read_capped(
     Ok(body.freeze())
 }
 
-/// The answer's body as a stream of chunks that fails once an SSE event (bytes since the last
-/// blank line) grows past `limit`: what the event parser would otherwise buffer without end.
-pub fn capped_events(
-    response: reqwest::Response,
-    limit: usize,
-) -> impl Stream<Item = Result<Bytes, ReadError>> + Send + 'static {
-    let mut event = EventLength::default();
-    response.bytes_stream().map(move |chunk| {
-        let chunk = chunk?;
-        if event.feed(&chunk) > limit {
-            return Err(ReadError::EventTooLong { limit });
-        }
-        Ok(chunk)
-    })
-}
-
-/// The length of the SSE event being received: bytes since the last empty line, where a line
-/// ends with `\n`, `\r` or `\r\n`.
-#[derive(Debug, Default)]
-struct EventLength {
-    event: usize,
-    line: usize,
-    after_cr: bool,
-}
-
-impl EventLength {
-    /// Feeds the next chunk; returns the longest the event was while reading it.
-    fn feed(&mut self, chunk: &[u8]) -> usize {
-        let mut longest = self.event;
-        for &byte in chunk {
-            match byte {
-                b'\n' if self.after_cr => self.after_cr = false,
-                b'\n' | b'\r' => {
-                    self.after_cr = byte == b'\r';
-                    if self.line == 0 {
-                        self.event = 0;
-                    } else {
-                        self.event += 1;
-                    }
-                    self.line = 0;
-                }
-                _ => {
-                    self.after_cr = false;
-                    self.line += 1;
-                    self.event += 1;
-                    longest = longest.max(self.event);
-                }
-            }
-        }
-        longest
-    }
-}
-
 /// The error for an upstream that answered with a redirect, which is never followed.
 pub fn redirect_error(provider: &Provider, response: &reqwest::Response) -> ProxyError {
     let location = response
@@ -223,26 +169,5 @@ pub fn redirect_error(provider: &Provider, response: &reqwest::Response) -> Prox
         provider: provider.id.clone(),
         status: response.status().as_u16(),
         location: location.chars().take(200).collect(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_event_is_measured_from_the_last_blank_line_whatever_the_line_endings() {
-        let mut length = EventLength::default();
-        assert_eq!(length.feed(b"data: 12345\n\n"), 11);
-        assert_eq!(length.event, 0, "a blank line ends the event");
-        assert_eq!(
-            length.feed(b"data: 1\r\ndata: 2\r\n"),
-            15,
-            "both lines count"
-        );
-        assert_eq!(length.feed(b"\r\n"), 16, "the line ends count too");
-        assert_eq!(length.event, 0, "CRLF CRLF ends it too");
-        length.feed(b"data: abc");
-        assert_eq!(length.feed(b"def"), 12, "a line split across chunks");
     }
 }

@@ -23,6 +23,28 @@ use serde_json::Value;
 
 use crate::usage::Usage;
 
+/// Where one encoding of a request goes: the model the target names, whether to stream, and
+/// whether to ask an OpenAI-format provider for a usage chunk (`stream_options`). A request is
+/// decoded once and sent to each target in turn; these are the only members that differ
+/// between targets, so the encoders take them apart instead of from a copy of the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Destination<'a> {
+    pub model: &'a str,
+    pub stream: bool,
+    pub stream_usage: bool,
+}
+
+impl<'a> Destination<'a> {
+    /// The request's own model and stream flag; usage is asked for whenever it streams.
+    pub fn of(request: &'a ChatRequest) -> Self {
+        Destination {
+            model: &request.model,
+            stream: request.stream,
+            stream_usage: request.stream,
+        }
+    }
+}
+
 /// A chat request in no particular API's format.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChatRequest {

@@ -2,15 +2,15 @@
 //! call (2023-06-01 is the only stable version; betas a client asked for travel only on
 //! pass-through, since they were meant for Anthropic itself).
 
+use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use serde_json::Value;
 use switchyard_protocol::Usage;
 use switchyard_protocol::anthropic;
 use switchyard_protocol::canonical::{
-    ApiError, ChatRequest, ChatResponse, StreamDecoder, ToolNames, TranslateError,
+    ApiError, ChatRequest, ChatResponse, Destination, StreamDecoder, ToolNames, TranslateError,
 };
 
-use super::{Adapter, Dialect, KeyTest};
+use super::adapter::{Adapter, Dialect, KeyTest};
 
 /// The API version every call names unless the client chose one (pass-through).
 pub const VERSION: &str = "2023-06-01";
@@ -47,9 +47,10 @@ impl Adapter for Anthropic {
     fn encode_request(
         &self,
         request: &ChatRequest,
+        to: Destination<'_>,
         names: &mut ToolNames,
-    ) -> Result<Value, TranslateError> {
-        anthropic::encode_request(request, names)
+    ) -> Result<Bytes, TranslateError> {
+        anthropic::encode_body(request, to, names).map(Bytes::from)
     }
     fn stream_decoder(&self, names: ToolNames) -> Box<dyn StreamDecoder> {
         Box::new(anthropic::Decoder::new(names))

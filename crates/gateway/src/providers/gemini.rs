@@ -2,15 +2,15 @@
 //! it), and the model and whether to stream in the path
 //! (`/v1beta/models/{model}:streamGenerateContent?alt=sse`), not the body.
 
+use bytes::Bytes;
 use reqwest::header::{HeaderName, HeaderValue};
-use serde_json::Value;
 use switchyard_protocol::Usage;
 use switchyard_protocol::canonical::{
-    ApiError, ChatRequest, ChatResponse, StreamDecoder, ToolNames, TranslateError,
+    ApiError, ChatRequest, ChatResponse, Destination, StreamDecoder, ToolNames, TranslateError,
 };
 use switchyard_protocol::gemini;
 
-use super::{Adapter, Dialect, KeyTest};
+use super::adapter::{Adapter, Dialect, KeyTest};
 
 #[derive(Debug)]
 pub struct Gemini;
@@ -41,9 +41,10 @@ impl Adapter for Gemini {
     fn encode_request(
         &self,
         request: &ChatRequest,
+        _to: Destination<'_>,
         names: &mut ToolNames,
-    ) -> Result<Value, TranslateError> {
-        gemini::encode_request(request, names)
+    ) -> Result<Bytes, TranslateError> {
+        gemini::encode_body(request, names).map(Bytes::from)
     }
     fn stream_decoder(&self, names: ToolNames) -> Box<dyn StreamDecoder> {
         Box::new(gemini::Decoder::new(names))

@@ -2,16 +2,16 @@
 //! as a bearer token. Its chat format is also what every OpenAI-compatible server speaks
 //! ([`super::openai_compatible`] reuses the codec here).
 
+use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
-use serde_json::Value;
 use switchyard_protocol::Usage;
 use switchyard_protocol::canonical::{
-    ApiError, ChatRequest, ChatResponse, StreamDecoder, ToolNames, TranslateError,
+    ApiError, ChatRequest, ChatResponse, Destination, StreamDecoder, ToolNames, TranslateError,
 };
 use switchyard_protocol::openai_chat::{self, AnswerProbe};
 
+use super::adapter::{Adapter, Dialect, KeyTest};
 use super::responses_usage::{ResponsesProbe, responses_usage};
-use super::{Adapter, Dialect, KeyTest};
 
 #[derive(Debug)]
 pub struct OpenAi;
@@ -60,9 +60,10 @@ impl Adapter for OpenAi {
     fn encode_request(
         &self,
         request: &ChatRequest,
+        to: Destination<'_>,
         names: &mut ToolNames,
-    ) -> Result<Value, TranslateError> {
-        openai_chat::encode_request(request, names)
+    ) -> Result<Bytes, TranslateError> {
+        openai_chat::encode_body(request, to, names).map(Bytes::from)
     }
     fn stream_decoder(&self, names: ToolNames) -> Box<dyn StreamDecoder> {
         Box::new(openai_chat::Decoder::new(names))

@@ -4,15 +4,15 @@
 //! bearer token when they take one at all, and are priced by host or by the user's overrides,
 //! not by one maker's list.
 
+use bytes::Bytes;
 use reqwest::header::{HeaderName, HeaderValue};
-use serde_json::Value;
 use switchyard_protocol::Usage;
 use switchyard_protocol::canonical::{
-    ApiError, ChatRequest, ChatResponse, StreamDecoder, ToolNames, TranslateError,
+    ApiError, ChatRequest, ChatResponse, Destination, StreamDecoder, ToolNames, TranslateError,
 };
 
+use super::adapter::{Adapter, Dialect, KeyTest};
 use super::openai::{MODELS, OpenAi, bearer, chat_usage};
-use super::{Adapter, Dialect, KeyTest};
 
 #[derive(Debug)]
 pub struct OpenAiCompatible;
@@ -48,9 +48,10 @@ impl Adapter for OpenAiCompatible {
     fn encode_request(
         &self,
         request: &ChatRequest,
+        to: Destination<'_>,
         names: &mut ToolNames,
-    ) -> Result<Value, TranslateError> {
-        OpenAi.encode_request(request, names)
+    ) -> Result<Bytes, TranslateError> {
+        OpenAi.encode_request(request, to, names)
     }
     fn stream_decoder(&self, names: ToolNames) -> Box<dyn StreamDecoder> {
         OpenAi.stream_decoder(names)

@@ -42,12 +42,12 @@ pub fn account_partial(
     config: &Config,
     rec: &mut Recorder,
     seen: Option<Usage>,
-    estimated_input: u64,
+    estimated_input: impl FnOnce() -> u64,
     estimated_output: u64,
 ) {
     let mut usage = seen.unwrap_or_default();
     if usage.input_tokens == 0 {
-        usage.input_tokens = estimated_input;
+        usage.input_tokens = estimated_input();
     }
     usage.output_tokens = usage.output_tokens.max(estimated_output);
     account(config, rec, Some(usage), || (0, 0));

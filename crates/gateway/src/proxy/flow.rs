@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
+use bytes::Bytes;
 use switchyard_protocol::RawObject;
 use switchyard_protocol::canonical::{ChatRequest, ToolNames, TranslateError};
 use switchyard_protocol::openai_responses::ResponsesContext;
@@ -38,12 +39,14 @@ pub struct Inbound<'a> {
     pub api: ClientApi,
     pub body: RawObject<'a>,
     pub bytes: &'a [u8],
+    /// The same bytes, for what outlives the handler (a stream's lazy token estimate).
+    pub body_bytes: Bytes,
     pub stream: bool,
     /// The client asked for a usage chunk itself (`stream_options.include_usage`).
     pub client_wants_usage: bool,
     pub headers: &'a HeaderMap,
     pub query: Option<&'a str>,
-    decoded: OnceLock<Result<Decoded, TranslateError>>,
+    decoded: OnceLock<Result<Arc<Decoded>, TranslateError>>,
     /// Set when the answer may be cached: where a complete, successful answer goes.
     pub cache: Option<CacheFill>,
     /// The route's overrides of its providers' timeouts.
@@ -120,8 +123,10 @@ pub struct Decoded {
 }
 
 impl Inbound<'_> {
-    pub fn decoded(&self) -> Result<&Decoded, &TranslateError> {
-        self.decoded.get_or_init(|| self.decode()).as_ref()
+    pub fn decoded(&self) -> Result<&Arc<Decoded>, &TranslateError> {
+        self.decoded
+            .get_or_init(|| self.decode().map(Arc::new))
+            .as_ref()
     }
 
     fn decode(&self) -> Result<Decoded, TranslateError> {
@@ -328,7 +333,7 @@ fn with_request_id(mut response: Response, id: &str) -> Response {
 
 fn parse<'a>(
     api: ClientApi,
-    bytes: &'a [u8],
+    bytes: &'a Bytes,
     headers: &'a HeaderMap,
     query: Option<&'a str>,
     call: Option<GeminiCall>,
@@ -392,6 +397,7 @@ fn parse<'a>(
         api,
         body,
         bytes,
+        body_bytes: bytes.clone(),
         stream,
         client_wants_usage,
         headers,

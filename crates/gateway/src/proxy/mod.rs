@@ -13,6 +13,7 @@ mod call;
 mod client;
 mod estimate;
 mod flow;
+mod frames;
 mod keys;
 mod models;
 mod passthrough;

@@ -18,7 +18,7 @@ use switchyard_protocol::{RawObject, anthropic, gemini, openai_responses};
 
 use super::accounting::{account, decorate};
 use super::client::ClientApi;
-use super::estimate;
+use super::estimate::{self, InputEstimate};
 use super::flow::{self, Inbound, Mode, Tried};
 use super::pipe::{JsonArray, Observed, OpenAiPassthrough, Pipe};
 use super::recorder::Recorder;
@@ -170,7 +170,7 @@ pub async fn answer(
             config: config.clone(),
             abort: state.abort.clone(),
             pipe,
-            estimated_input: estimate::input_tokens(&inbound.body),
+            input_estimate: InputEstimate::ClientBody(inbound.body_bytes.clone()),
             cache: inbound.cache.clone(),
             idle: inbound.route_timeouts.idle,
             deadline: inbound.deadline,

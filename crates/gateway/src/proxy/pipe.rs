@@ -3,28 +3,32 @@
 //! The relay ([`super::sse`]) is the same for every stream: read events as they arrive, enforce
 //! the idle timeout, end with an error event if the provider breaks off, and record the row.
 //! A [`Pipe`] decides the rest:
-//! - [`OpenAiPassthrough`] forwards OpenAI chunks untouched, reads usage from them, and withholds
-//!   the usage-only chunk from a client that did not ask for it;
-//! - [`Observed`] forwards another format's events untouched (Anthropic, Responses) and feeds a
-//!   copy to a decoder or probe, only to learn usage;
+//! - [`OpenAiPassthrough`] forwards OpenAI chunks byte for byte, reads usage from them, and
+//!   withholds the usage-only chunk from a client that did not ask for it;
+//! - [`Observed`] forwards another format's events byte for byte (Anthropic, Responses,
+//!   Gemini) and feeds their data to a decoder or probe, only to learn usage;
 //! - [`Translate`] decodes the provider's events into canonical ones and encodes them in the
 //!   client's format;
 //! - [`JsonArray`] re-frames another pipe's events as the JSON array Gemini streams without
 //!   `alt=sse`.
 
+use bytes::Bytes;
 use switchyard_protocol::Usage;
 use switchyard_protocol::canonical::{
     ApiError, ErrorKind, SseEvent, StreamDecoder, StreamEncoder, StreamEvent,
 };
-use switchyard_protocol::openai_chat::{ChunkProbe, DONE, ErrorBody};
+use switchyard_protocol::openai_chat::{DONE, ErrorBody};
+
+use super::estimate::StreamChunk;
+use super::frames::{Frame, Framer};
 
 pub trait Pipe: Send {
-    /// One upstream event: the bytes to send the client (possibly none).
-    fn event(&mut self, name: Option<&str>, data: &str) -> Vec<u8>;
+    /// One upstream frame: the bytes to send the client (possibly none).
+    fn event(&mut self, frame: &Frame) -> Bytes;
     /// The upstream ended cleanly: closing bytes the client format still needs.
-    fn end(&mut self) -> Vec<u8>;
+    fn end(&mut self) -> Bytes;
     /// The upstream broke off: the client format's error event.
-    fn fail(&mut self, error: &ApiError) -> Vec<u8>;
+    fn fail(&mut self, error: &ApiError) -> Bytes;
     /// What was learned for the history.
     fn meter(&self) -> &Meter;
     /// True once the stream is complete from the client's point of view.
@@ -68,17 +72,6 @@ impl Meter {
     }
 }
 
-/// Re-frames an event as it came: name (if any) and data, untouched.
-pub fn frame(name: Option<&str>, data: &str) -> Vec<u8> {
-    SseEvent {
-        event: name
-            .filter(|n| !n.is_empty() && *n != "message")
-            .map(str::to_owned),
-        data: data.to_owned(),
-    }
-    .to_bytes()
-}
-
 /// OpenAI chat or legacy completions, passed through.
 #[derive(Debug)]
 pub struct OpenAiPassthrough {
@@ -98,39 +91,43 @@ impl OpenAiPassthrough {
 }
 
 impl Pipe for OpenAiPassthrough {
-    fn event(&mut self, name: Option<&str>, data: &str) -> Vec<u8> {
+    fn event(&mut self, frame: &Frame) -> Bytes {
+        let Some(data) = frame.data.as_deref() else {
+            return frame.raw.clone(); // a keep-alive comment
+        };
         if data == DONE {
             self.done = true;
-            return frame(name, data);
+            return frame.raw.clone();
         }
-        let probe: ChunkProbe = serde_json::from_str(data).unwrap_or_default();
-        self.meter.output_chars += super::estimate::chunk_text_chars(data);
-        if let Some(usage) = &probe.usage {
+        // One parse per chunk gives usage, errors and the text size for an estimate.
+        let chunk = StreamChunk::parse(data);
+        self.meter.output_chars += chunk.text_chars();
+        if let Some(usage) = &chunk.usage {
             self.meter.usage = Some(usage.into());
         }
-        if let Some(error) = &probe.error {
+        if let Some(error) = &chunk.error {
             self.meter.error = Some(crate::secrets::redact(&error.message).into_owned());
             self.done = true;
         }
-        if probe.is_usage_only() && !self.client_wants_usage {
-            return Vec::new();
+        if chunk.is_usage_only() && !self.client_wants_usage {
+            return Bytes::new();
         }
-        frame(name, data)
+        frame.raw.clone()
     }
 
-    fn end(&mut self) -> Vec<u8> {
+    fn end(&mut self) -> Bytes {
         self.done = true;
-        Vec::new()
+        Bytes::new()
     }
 
-    fn fail(&mut self, error: &ApiError) -> Vec<u8> {
+    fn fail(&mut self, error: &ApiError) -> Bytes {
         self.done = true;
         let body = ErrorBody::new(
             error.message.clone(),
             "server_error",
             Some("upstream_stream_error"),
         );
-        frame(None, &serde_json::to_string(&body).unwrap_or_default())
+        Bytes::from(SseEvent::data(serde_json::to_string(&body).unwrap_or_default()).to_bytes())
     }
 
     fn meter(&self) -> &Meter {
@@ -170,16 +167,19 @@ impl Observed {
 }
 
 impl Pipe for Observed {
-    fn event(&mut self, name: Option<&str>, data: &str) -> Vec<u8> {
-        let events = self.decoder.decode(name, data);
-        self.meter.observe(&events);
-        if name.is_some_and(|n| self.terminal.contains(&n)) || self.meter.error.is_some() {
-            self.done = true;
+    fn event(&mut self, frame: &Frame) -> Bytes {
+        if let Some(data) = frame.data.as_deref() {
+            let name = frame.name();
+            let events = self.decoder.decode(name, data);
+            self.meter.observe(&events);
+            if name.is_some_and(|n| self.terminal.contains(&n)) || self.meter.error.is_some() {
+                self.done = true;
+            }
         }
-        frame(name, data)
+        frame.raw.clone()
     }
 
-    fn end(&mut self) -> Vec<u8> {
+    fn end(&mut self) -> Bytes {
         self.done = true;
         let events = self.decoder.finish();
         // A stream that just stops is incomplete to the decoder; for a pass-through the client
@@ -189,12 +189,12 @@ impl Pipe for Observed {
             .filter(|e| matches!(e, StreamEvent::Usage { .. }))
             .collect();
         self.meter.observe(&usage_only);
-        Vec::new()
+        Bytes::new()
     }
 
-    fn fail(&mut self, error: &ApiError) -> Vec<u8> {
+    fn fail(&mut self, error: &ApiError) -> Bytes {
         self.done = true;
-        (self.error_event)(error).to_bytes()
+        Bytes::from((self.error_event)(error).to_bytes())
     }
 
     fn meter(&self) -> &Meter {
@@ -224,7 +224,7 @@ impl Translate {
         }
     }
 
-    fn encode(&mut self, events: &[StreamEvent]) -> Vec<u8> {
+    fn encode(&mut self, events: &[StreamEvent]) -> Bytes {
         self.meter.observe(events);
         let mut out = Vec::new();
         for event in events {
@@ -233,40 +233,40 @@ impl Translate {
             }
             if matches!(event, StreamEvent::Error { .. }) {
                 self.done = true;
-                return out;
+                break;
             }
         }
-        out
+        Bytes::from(out)
     }
 }
 
 impl Pipe for Translate {
-    fn event(&mut self, name: Option<&str>, data: &str) -> Vec<u8> {
-        if self.done {
-            return Vec::new();
-        }
-        let events = self.decoder.decode(name, data);
+    fn event(&mut self, frame: &Frame) -> Bytes {
+        let Some(data) = frame.data.as_deref().filter(|_| !self.done) else {
+            return Bytes::new();
+        };
+        let events = self.decoder.decode(frame.name(), data);
         self.encode(&events)
     }
 
-    fn end(&mut self) -> Vec<u8> {
+    fn end(&mut self) -> Bytes {
         if self.done {
-            return Vec::new();
+            return Bytes::new();
         }
         let events = self.decoder.finish();
-        let mut out = self.encode(&events);
+        let mut out = self.encode(&events).to_vec();
         if !self.done {
             for sse in self.encoder.finish() {
                 out.extend_from_slice(&sse.to_bytes());
             }
         }
         self.done = true;
-        out
+        Bytes::from(out)
     }
 
-    fn fail(&mut self, error: &ApiError) -> Vec<u8> {
+    fn fail(&mut self, error: &ApiError) -> Bytes {
         if self.done {
-            return Vec::new();
+            return Bytes::new();
         }
         self.encode(&[StreamEvent::Error {
             error: error.clone(),
@@ -284,9 +284,11 @@ impl Pipe for Translate {
 
 /// Gemini's `streamGenerateContent` without `alt=sse`: one JSON array (`[{…},\r\n{…}]`)
 /// whose elements are the events' data, written as they arrive. The inner pipe works in SSE
-/// like every other; this only changes the framing on the way out.
+/// like every other; this only changes the framing on the way out, reading the inner pipe's
+/// bytes back with a [`Framer`] of its own.
 pub struct JsonArray {
     inner: Box<dyn Pipe>,
+    framer: Framer,
     opened: bool,
     closed: bool,
 }
@@ -297,6 +299,7 @@ impl JsonArray {
         if json_array {
             Box::new(JsonArray {
                 inner: pipe,
+                framer: Framer::default(),
                 opened: false,
                 closed: false,
             })
@@ -306,26 +309,21 @@ impl JsonArray {
     }
 
     /// The data of each SSE event in `sse`, as array elements.
-    fn elements(&mut self, sse: &[u8]) -> Vec<u8> {
-        let text = String::from_utf8_lossy(sse);
-        let mut out = String::new();
-        for event in text.split("\n\n") {
-            let data: Vec<&str> = event
-                .lines()
-                .filter_map(|line| line.strip_prefix("data:"))
-                .map(|data| data.strip_prefix(' ').unwrap_or(data))
-                .collect();
-            if data.is_empty() {
-                continue;
-            }
-            out.push_str(if self.opened { ",\r\n" } else { "[" });
-            self.opened = true;
-            out.push_str(&data.join("\n"));
+    fn elements(&mut self, sse: &[u8], last: bool) -> Vec<u8> {
+        let mut frames = self.framer.feed(sse, usize::MAX).unwrap_or_default();
+        if last {
+            frames.extend(self.framer.finish());
         }
-        out.into_bytes()
+        let mut out = Vec::new();
+        for data in frames.iter().filter_map(|frame| frame.data.as_deref()) {
+            out.extend_from_slice(if self.opened { b",\r\n" } else { b"[" });
+            self.opened = true;
+            out.extend_from_slice(data.as_bytes());
+        }
+        out
     }
 
-    fn close(&mut self, mut out: Vec<u8>) -> Vec<u8> {
+    fn close(&mut self, mut out: Vec<u8>) -> Bytes {
         if !self.closed {
             self.closed = true;
             if !self.opened {
@@ -333,25 +331,25 @@ impl JsonArray {
             }
             out.push(b']');
         }
-        out
+        Bytes::from(out)
     }
 }
 
 impl Pipe for JsonArray {
-    fn event(&mut self, name: Option<&str>, data: &str) -> Vec<u8> {
-        let sse = self.inner.event(name, data);
-        self.elements(&sse)
+    fn event(&mut self, frame: &Frame) -> Bytes {
+        let sse = self.inner.event(frame);
+        Bytes::from(self.elements(&sse, false))
     }
 
-    fn end(&mut self) -> Vec<u8> {
+    fn end(&mut self) -> Bytes {
         let sse = self.inner.end();
-        let out = self.elements(&sse);
+        let out = self.elements(&sse, true);
         self.close(out)
     }
 
-    fn fail(&mut self, error: &ApiError) -> Vec<u8> {
+    fn fail(&mut self, error: &ApiError) -> Bytes {
         let sse = self.inner.fail(error);
-        let out = self.elements(&sse);
+        let out = self.elements(&sse, true);
         self.close(out)
     }
 

@@ -8,6 +8,7 @@
 //! relay prices what was seen and relayed (see [`Relay`]'s `Drop`), then closes the upstream,
 //! which stops the provider generating.
 
+use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,12 +17,13 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use bytes::Bytes;
-use eventsource_stream::{Event, EventStreamError, Eventsource};
 use futures_util::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use super::accounting::{account, account_partial};
+use super::estimate::InputEstimate;
+use super::frames::{Frame, Framer};
 use super::pipe::{Pipe, broken_stream};
 use super::recorder::Recorder;
 use crate::cache::{CacheFill, CachedBody};
@@ -29,15 +31,19 @@ use crate::config::Config;
 use crate::history::Outcome;
 use crate::upstream;
 
-type Upstream =
-    Pin<Box<dyn Stream<Item = Result<Event, EventStreamError<upstream::ReadError>>> + Send>>;
+type Upstream = Pin<Box<dyn Stream<Item = Result<Bytes, reqwest::Error>> + Send>>;
 
 struct Relay {
     upstream: Upstream,
+    /// Cuts the upstream bytes into frames; `frames` holds those read but not yet relayed.
+    framer: Framer,
+    frames: VecDeque<Frame>,
+    /// The upstream has ended (its last frame may still be in `frames`).
+    ended: bool,
     pipe: Box<dyn Pipe>,
     rec: Option<Recorder>,
     config: Arc<Config>,
-    estimated_input: u64,
+    input_estimate: InputEstimate,
     idle: Duration,
     deadline: Option<Instant>,
     abort: CancellationToken,
@@ -58,7 +64,8 @@ pub struct RelayParts {
     pub config: Arc<Config>,
     pub abort: CancellationToken,
     pub pipe: Box<dyn Pipe>,
-    pub estimated_input: u64,
+    /// Prompt tokens for the row if the provider reports none.
+    pub input_estimate: InputEstimate,
     /// Where the complete stream goes when the request may be cached.
     pub cache: Option<CacheFill>,
     /// The route's idle timeout, replacing the provider's.
@@ -83,13 +90,14 @@ pub fn relay(response: reqwest::Response, parts: RelayParts, mut rec: Recorder) 
     let idle = parts.idle.unwrap_or(idle);
     let content_type = parts.pipe.content_type();
     let relay = Relay {
-        upstream: Box::pin(
-            upstream::capped_events(response, upstream::MAX_SSE_EVENT_BYTES).eventsource(),
-        ),
+        upstream: Box::pin(response.bytes_stream()),
+        framer: Framer::default(),
+        frames: VecDeque::new(),
+        ended: false,
         pipe: parts.pipe,
         rec: Some(rec),
         config: parts.config,
-        estimated_input: parts.estimated_input,
+        input_estimate: parts.input_estimate,
         idle,
         deadline: parts.deadline,
         abort: parts.abort,
@@ -128,6 +136,26 @@ impl Relay {
             if self.finished {
                 return None;
             }
+            if let Some(frame) = self.frames.pop_front() {
+                if let Some(rec) = self.rec.as_mut() {
+                    rec.mark_first_byte();
+                }
+                let bytes = self.pipe.event(&frame);
+                self.keep(&bytes);
+                if self.pipe.done() {
+                    self.finish().await;
+                }
+                if !bytes.is_empty() {
+                    return Some(bytes);
+                }
+                continue;
+            }
+            if self.ended {
+                let closing = self.pipe.end();
+                self.keep(&closing);
+                self.finish().await;
+                return (!closing.is_empty()).then_some(closing);
+            }
             let wait = match self.deadline {
                 Some(deadline) => self
                     .idle
@@ -140,15 +168,25 @@ impl Relay {
                     return self.fail("Switchyard is shutting down; the stream was ended.".into()).await;
                 }
             };
-            let event = match next {
-                Ok(Some(Ok(event))) => event,
+            match next {
+                Ok(Some(Ok(chunk))) => {
+                    match self.framer.feed(&chunk, upstream::MAX_SSE_EVENT_BYTES) {
+                        Ok(frames) => self.frames.extend(frames),
+                        Err(_) => {
+                            let limit = upstream::MAX_SSE_EVENT_BYTES;
+                            let e = upstream::ReadError::EventTooLong { limit };
+                            return self
+                                .fail(format!("The provider's stream broke off: {e}"))
+                                .await;
+                        }
+                    }
+                }
                 Ok(None) => {
-                    let closing = self.pipe.end();
-                    self.keep(&closing);
-                    self.finish().await;
-                    return (!closing.is_empty()).then(|| Bytes::from(closing));
+                    self.ended = true;
+                    self.frames.extend(self.framer.finish());
                 }
                 Ok(Some(Err(e))) => {
+                    let e = upstream::ReadError::Transport(e);
                     return self
                         .fail(format!("The provider's stream broke off: {e}"))
                         .await;
@@ -169,23 +207,11 @@ impl Relay {
                         ))
                         .await;
                 }
-            };
-            if let Some(rec) = self.rec.as_mut() {
-                rec.mark_first_byte();
-            }
-            let name = (!event.event.is_empty()).then_some(event.event.as_str());
-            let bytes = self.pipe.event(name, &event.data);
-            self.keep(&bytes);
-            if self.pipe.done() {
-                self.finish().await;
-            }
-            if !bytes.is_empty() {
-                return Some(Bytes::from(bytes));
             }
         }
     }
 
-    fn keep(&mut self, bytes: &[u8]) {
+    fn keep(&mut self, bytes: &Bytes) {
         if let Some(captured) = self.captured.as_mut()
             && !bytes.is_empty()
         {
@@ -193,7 +219,7 @@ impl Relay {
             if captured.bytes > captured.fill.max_bytes() {
                 self.captured = None;
             } else {
-                captured.events.push(Bytes::copy_from_slice(bytes));
+                captured.events.push(bytes.clone());
             }
         }
         if self.config.logging.store_bodies
@@ -214,7 +240,7 @@ impl Relay {
             rec.row().error = Some(error.message.clone());
         }
         self.finish().await;
-        (!bytes.is_empty()).then(|| Bytes::from(bytes))
+        (!bytes.is_empty()).then_some(bytes)
     }
 
     async fn finish(&mut self) {
@@ -224,13 +250,14 @@ impl Relay {
         };
         let meter = self.pipe.meter().clone();
         let failed = rec.row().error.is_some() || meter.error.is_some();
-        let input = self.estimated_input;
         let output = meter.output_chars.div_ceil(4);
         if failed {
             // Broken off: the provider's final usage event never came.
+            let input = || self.input_estimate.tokens();
             account_partial(&self.config, &mut rec, meter.usage, input, output);
         } else {
-            account(&self.config, &mut rec, meter.usage, || (input, output));
+            let both = || (self.input_estimate.tokens(), output);
+            account(&self.config, &mut rec, meter.usage, both);
         }
         self.store_transcript(&mut rec);
         if let Some(error) = meter.error {
@@ -281,7 +308,7 @@ impl Drop for Relay {
             &self.config,
             &mut rec,
             meter.usage,
-            self.estimated_input,
+            || self.input_estimate.tokens(),
             output,
         );
         self.store_transcript(&mut rec);

@@ -12,11 +12,14 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::Value;
 use switchyard_protocol::Usage;
-use switchyard_protocol::canonical::{ChatResponse, StreamEncoder, ToolNames, TranslateError};
+use switchyard_protocol::canonical::{
+    ChatResponse, Destination, StreamEncoder, ToolNames, TranslateError,
+};
 use switchyard_protocol::{anthropic, gemini, openai_chat, openai_responses};
 
 use super::accounting::{account, decorate};
 use super::client::ClientApi;
+use super::estimate::InputEstimate;
 use super::flow::{self, Decoded, Inbound, Mode, Tried};
 use super::passthrough::read_answer;
 use super::pipe::{JsonArray, Pipe, Translate};
@@ -62,35 +65,37 @@ pub async fn attempt(
         Err(err) => return Tried::Refused(refused_by(err, provider)),
     };
     rec.row().warnings.clone_from(&decoded.warnings);
-    let mut request = decoded.request.clone();
-    request.model = model.to_owned();
-    request.stream = inbound.stream;
-    let mut names = ToolNames::default();
     let adapter = provider.kind.adapter();
-    let mut body = match adapter.encode_request(&request, &mut names) {
-        Ok(body) => body,
-        Err(err) => return Tried::Refused(refused_by(&err, provider)),
-    };
     let url = crate::upstream::url(provider, &adapter.chat_path(model, inbound.stream));
     // Betas the client sent were meant for its own provider: none go on.
     let headers = flow::base_headers(provider, key);
     let asks_usage =
         adapter.asks_stream_usage() && inbound.stream && flow::wants_stream_usage(state, provider);
-    if !asks_usage && let Value::Object(map) = &mut body {
-        map.remove("stream_options");
-    }
-    // Serialised once for every retry of this target; only a provider that turns out to
-    // reject `stream_options` costs a second encoding.
-    let first = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
+    // Encoded once for every retry of this target, straight from the decoded request (the
+    // target's model and stream flag are passed beside it, not set on a copy). Only a provider
+    // that turns out to reject `stream_options` costs a second encoding.
+    let destination = |stream_usage| Destination {
+        model,
+        stream: inbound.stream,
+        stream_usage,
+    };
+    let mut names = ToolNames::default();
+    let first = match adapter.encode_request(&decoded.request, destination(asks_usage), &mut names)
+    {
+        Ok(body) => body,
+        Err(err) => return Tried::Refused(refused_by(&err, provider)),
+    };
     let make_body = |ask: bool| {
         if ask == asks_usage {
             return first.clone();
         }
-        let mut body = body.clone();
-        if let Value::Object(map) = &mut body {
-            map.remove("stream_options");
-        }
-        Bytes::from(serde_json::to_vec(&body).unwrap_or_default())
+        adapter
+            .encode_request(
+                &decoded.request,
+                destination(ask),
+                &mut ToolNames::default(),
+            )
+            .unwrap_or_default()
     };
     flow::call(
         state,
@@ -120,17 +125,34 @@ fn client_id(api: ClientApi, rec: &Recorder) -> String {
     }
 }
 
+/// The prompt's size for a stream's row if the provider reports none. An Anthropic client
+/// needs it anyway (its `message_start` states input tokens), so it is worked out once; for
+/// the others only when needed.
+fn input_estimate(api: ClientApi, decoded: &Arc<Decoded>) -> InputEstimate {
+    match api {
+        ClientApi::Messages | ClientApi::CountTokens => {
+            InputEstimate::Known(anthropic::count_tokens_estimate(&decoded.request))
+        }
+        _ => {
+            let decoded = decoded.clone();
+            InputEstimate::Later(Box::new(move || {
+                anthropic::count_tokens_estimate(&decoded.request)
+            }))
+        }
+    }
+}
+
 fn client_encoder(
     api: ClientApi,
     decoded: &Decoded,
     id: String,
     model: String,
     include_usage: bool,
+    input: &InputEstimate,
 ) -> Box<dyn StreamEncoder> {
     match api {
         ClientApi::Messages | ClientApi::CountTokens => {
-            let estimate = anthropic::count_tokens_estimate(&decoded.request);
-            Box::new(anthropic::Encoder::new(&id, &model, estimate))
+            Box::new(anthropic::Encoder::new(&id, &model, input.tokens()))
         }
         ClientApi::Responses => Box::new(openai_responses::Encoder::new(
             &id,
@@ -187,12 +209,14 @@ pub async fn answer(
     let status = response.status();
     let model = rec.row().upstream_model.clone().unwrap_or_default();
     if inbound.stream && status.is_success() {
+        let input_estimate = input_estimate(api, decoded);
         let encoder = client_encoder(
             api,
             decoded,
             client_id(api, &rec),
             model,
             inbound.client_wants_usage,
+            &input_estimate,
         );
         let pipe: Box<dyn Pipe> = Box::new(Translate::new(
             kind.adapter().stream_decoder(names),
@@ -203,7 +227,7 @@ pub async fn answer(
             config: config.clone(),
             abort: state.abort.clone(),
             pipe,
-            estimated_input: anthropic::count_tokens_estimate(&decoded.request),
+            input_estimate,
             cache: inbound.cache.clone(),
             idle: inbound.route_timeouts.idle,
             deadline: inbound.deadline,

@@ -272,3 +272,41 @@ async fn sixty_four_concurrent_requests_all_land_in_history() {
     let listing = h.admin("/api/requests?limit=1000").await;
     assert_eq!(listing["total"], 64, "every answered request has its row");
 }
+
+/// A pass-through stream reaches the client as the provider wrote it: keep-alive comments
+/// (which reset a client's own idle timer), `id:` and `retry:` lines and CRLF line ends
+/// included, while usage is still read off it for the history.
+#[tokio::test]
+async fn a_passed_through_stream_arrives_byte_for_byte() {
+    use axum::Router;
+    use axum::http::header;
+    const STREAM: &str = ": OPENROUTER PROCESSING\r\n\r\n\
+        id: 1\r\nretry: 2500\r\ndata: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\r\n\r\n\
+        : still here\n\n\
+        data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":2,\"total_tokens\":13}}\n\n\
+        data: [DONE]\n\n";
+    let upstream = crate::rogue::serve(
+        Router::new()
+            .fallback(|| async { ([(header::CONTENT_TYPE, "text/event-stream")], STREAM) }),
+    )
+    .await;
+    let h = harness::start(&crate::rogue::provider(
+        "openai-compatible",
+        &format!("{upstream}/v1"),
+        "stream_usage = \"never\"",
+    ))
+    .await;
+    let response = h
+        .post(
+            "/v1/chat/completions",
+            json!({"model": "rogue/m", "stream": true, "messages": [{"role": "user", "content": "hi"}]}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let id = request_id(&response);
+    let body = response.text().await.unwrap();
+    assert_eq!(body, STREAM, "not one byte changed");
+    let row = h.row(&id).await;
+    assert_eq!(row["input_tokens"], 11, "{row}");
+    assert_eq!(row["output_tokens"], 2);
+}

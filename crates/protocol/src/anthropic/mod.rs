@@ -38,7 +38,7 @@ mod stream_encoder_tests;
 pub use client_request::{decode_request, decode_request_with_warnings};
 pub use count_tokens::{count_tokens_estimate, encode_count_tokens};
 pub use error::{decode_error, encode_error};
-pub use provider_request::encode_request;
+pub use provider_request::{encode_body, encode_request};
 pub use response::{decode_response, encode_response};
 pub use stream_decoder::Decoder;
 pub use stream_encoder::Encoder;

@@ -50,8 +50,8 @@ use super::wire::{
 };
 use super::{MAX_TOOL_NAME, cache_control_to_wire};
 use crate::canonical::{
-    ChatRequest, Content, Effort, MediaSource, ResponseFormat, Role, ToolChoice, ToolNames,
-    TranslateError,
+    ChatRequest, Content, Destination, Effort, MediaSource, ResponseFormat, Role, ToolChoice,
+    ToolNames, TranslateError,
 };
 
 /// The text of a user message the API requires where the conversation has none.
@@ -67,6 +67,26 @@ const MAX_CACHE_BREAKPOINTS: usize = 4;
 /// Writes `req` as a Messages request body. Tool names are shortened through `names` where
 /// Anthropic would reject them, for the decoders to restore.
 pub fn encode_request(req: &ChatRequest, names: &mut ToolNames) -> Result<Value, TranslateError> {
+    let wire = build_request(req, Destination::of(req), names)?;
+    serde_json::to_value(&wire).map_err(|e| TranslateError::new(e.to_string()))
+}
+
+/// [`encode_request`] for `to`, serialised straight from the wire types: what the gateway
+/// sends.
+pub fn encode_body(
+    req: &ChatRequest,
+    to: Destination<'_>,
+    names: &mut ToolNames,
+) -> Result<Vec<u8>, TranslateError> {
+    let wire = build_request(req, to, names)?;
+    serde_json::to_vec(&wire).map_err(|e| TranslateError::new(e.to_string()))
+}
+
+fn build_request(
+    req: &ChatRequest,
+    to: Destination<'_>,
+    names: &mut ToolNames,
+) -> Result<MessagesRequest, TranslateError> {
     let mut turns: Vec<(WireRole, Vec<ContentBlock>)> = Vec::with_capacity(req.messages.len());
     let last = req.messages.len().saturating_sub(1);
     for (i, message) in req.messages.iter().enumerate() {
@@ -140,7 +160,7 @@ pub fn encode_request(req: &ChatRequest, names: &mut ToolNames) -> Result<Value,
         }
     };
 
-    let limits = ModelLimits::of(&req.model);
+    let limits = ModelLimits::of(to.model);
     let mut max_tokens = req
         .max_tokens
         .unwrap_or(limits.default_max_tokens())
@@ -189,7 +209,7 @@ pub fn encode_request(req: &ChatRequest, names: &mut ToolNames) -> Result<Value,
     };
 
     let mut wire = MessagesRequest {
-        model: req.model.clone(),
+        model: to.model.to_owned(),
         messages: turns
             .into_iter()
             .map(|(role, blocks)| MessageParam {
@@ -211,14 +231,14 @@ pub fn encode_request(req: &ChatRequest, names: &mut ToolNames) -> Result<Value,
         metadata: req.user.as_ref().map(|user| Metadata {
             user_id: Some(user.clone()),
         }),
-        stream: req.stream.then_some(true),
+        stream: to.stream.then_some(true),
         tools,
         tool_choice,
         thinking: budget.map(|budget_tokens| ThinkingParam::Enabled { budget_tokens }),
         ..Default::default()
     };
     limit_cache_breakpoints(&mut wire);
-    serde_json::to_value(&wire).map_err(|e| TranslateError::new(e.to_string()))
+    Ok(wire)
 }
 
 /// One canonical block as zero or more Messages blocks (see the module docs for what is

@@ -39,7 +39,7 @@ pub use client_request::{ClientRequest, decode_client_request};
 pub use client_response::{encode_client_response, encode_count_tokens, model_entry};
 pub use client_stream::ClientEncoder;
 pub use error::{decode_error, encode_client_error};
-pub use request::{SKIP_SIGNATURE, build_request, encode_request, mime_from_url};
+pub use request::{SKIP_SIGNATURE, build_request, encode_body, encode_request, mime_from_url};
 pub use response::decode_response;
 pub use schema::clean_schema;
 pub use stream::Decoder;

@@ -68,6 +68,13 @@ pub fn encode_request(req: &ChatRequest, names: &mut ToolNames) -> Result<Value,
     serde_json::to_value(&wire).map_err(|e| TranslateError::new(format!("encoding failed: {e}")))
 }
 
+/// [`encode_request`] serialised straight from the wire types: what the gateway sends (the
+/// model and the stream flag are in Gemini's URL, not its body).
+pub fn encode_body(req: &ChatRequest, names: &mut ToolNames) -> Result<Vec<u8>, TranslateError> {
+    let wire = build_request(req, names)?;
+    serde_json::to_vec(&wire).map_err(|e| TranslateError::new(format!("encoding failed: {e}")))
+}
+
 /// The same request as typed wire values.
 pub fn build_request(
     req: &ChatRequest,

@@ -33,7 +33,7 @@ pub use client_request::decode_request;
 pub use decoder::Decoder;
 pub use encoder::Encoder;
 pub use error::{decode_error, encode_error};
-pub use provider_request::encode_request;
+pub use provider_request::{encode_body, encode_request};
 pub use response::{decode_response, encode_response};
 pub use wire::{
     AnswerProbe, ChunkProbe, CompletionTokensDetails, DONE, ErrorBody, ErrorDetail,

@@ -14,16 +14,34 @@ use serde_json::{Map, Value, json};
 
 use super::{arguments_text, effort_name, put_thought_signature};
 use crate::canonical::{
-    ChatRequest, Content, Effort, MediaSource, Message, ResponseFormat, Role, ToolChoice,
-    ToolNames, ToolResult, TranslateError,
+    ChatRequest, Content, Destination, Effort, MediaSource, Message, ResponseFormat, Role,
+    ToolChoice, ToolNames, ToolResult, TranslateError,
 };
 
 /// Writes the request body for an OpenAI-compatible provider. Tool names the provider would
 /// reject are shortened through `names` (translation rule 5); the answer's decoder restores
 /// them with the same map.
 pub fn encode_request(req: &ChatRequest, names: &mut ToolNames) -> Result<Value, TranslateError> {
+    encode_for(req, Destination::of(req), names)
+}
+
+/// [`encode_request`] for `to`, serialised: what the gateway sends.
+pub fn encode_body(
+    req: &ChatRequest,
+    to: Destination<'_>,
+    names: &mut ToolNames,
+) -> Result<Vec<u8>, TranslateError> {
+    let body = encode_for(req, to, names)?;
+    serde_json::to_vec(&body).map_err(|e| TranslateError::new(e.to_string()))
+}
+
+fn encode_for(
+    req: &ChatRequest,
+    to: Destination<'_>,
+    names: &mut ToolNames,
+) -> Result<Value, TranslateError> {
     let mut body = Map::new();
-    body.insert("model".into(), json!(req.model));
+    body.insert("model".into(), json!(to.model));
     let mut messages = Vec::with_capacity(req.messages.len() + 1);
     if !req.system.is_empty() {
         let text: Vec<&str> = req.system.iter().map(|b| b.text.as_str()).collect();
@@ -113,7 +131,7 @@ pub fn encode_request(req: &ChatRequest, names: &mut ToolNames) -> Result<Value,
     if let Some(max_tokens) = req.max_tokens {
         // OpenAI's reasoning models reject `max_tokens`; many compatible servers (DeepSeek,
         // Ollama, OpenRouter) know only it.
-        let field = if is_reasoning_model(&req.model) {
+        let field = if is_reasoning_model(to.model) {
             "max_completion_tokens"
         } else {
             "max_tokens"
@@ -128,10 +146,12 @@ pub fn encode_request(req: &ChatRequest, names: &mut ToolNames) -> Result<Value,
     if let Some(user) = &req.user {
         body.insert("user".into(), json!(user));
     }
-    if req.stream {
+    if to.stream {
         body.insert("stream".into(), json!(true));
-        // Usage is always captured; the gateway drops this for providers that reject
-        // it (translation rule 15).
+    }
+    if to.stream && to.stream_usage {
+        // Usage is captured whenever the provider takes this; the gateway leaves it out for
+        // providers that reject it (translation rule 15).
         body.insert("stream_options".into(), json!({"include_usage": true}));
     }
     Ok(Value::Object(body))

@@ -450,9 +450,12 @@ fn read_gemini_chunk(chunk: &Value, reading: &mut Reading) {
     }
 }
 
-/// (event name, data) of every SSE event.
+/// (event name, data) of every SSE event. Lines may end with `\r\n`, `\n` or `\r` (Google's
+/// front end writes `\r\n`, and a pass-through stream reaches the client as it was written).
 pub fn sse(body: &str) -> Vec<(Option<String>, String)> {
-    body.split("\n\n")
+    body.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .split("\n\n")
         .filter_map(|block| {
             let mut name = None;
             let mut data = Vec::new();

@@ -77,11 +77,19 @@ pub trait Adapter: Sync {
     ) -> Result<ChatResponse, TranslateError>;
     fn decode_error(&self, status: u16, body: &[u8]) -> ApiError;
 
-    /// Usage of a whole pass-through answer in `dialect`, when the answer states it.
-    fn answer_usage(&self, dialect: Dialect, body: &[u8]) -> Option<Usage>;
+    /// Usage of a whole pass-through answer in `dialect`, when the answer states it. By
+    /// default the kind speaks one dialect and its own answer decoder reads it.
+    fn answer_usage(&self, _dialect: Dialect, body: &[u8]) -> Option<Usage> {
+        self.decode_response(body, &ToolNames::default())
+            .ok()
+            .map(|r| r.usage)
+    }
     /// Watches a pass-through stream in `dialect` for usage and in-stream errors; `None` for
-    /// OpenAI's chat stream, which the proxy reads itself (it may strip the usage chunk).
-    fn stream_probe(&self, dialect: Dialect) -> Option<Box<dyn StreamDecoder>>;
+    /// OpenAI's chat stream, which the proxy reads itself (it may strip the usage chunk). By
+    /// default, the kind's own stream decoder.
+    fn stream_probe(&self, _dialect: Dialect) -> Option<Box<dyn StreamDecoder>> {
+        Some(self.stream_decoder(ToolNames::default()))
+    }
 
     fn key_test(&self) -> KeyTest;
 

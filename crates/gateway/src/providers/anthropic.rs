@@ -4,7 +4,6 @@
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use switchyard_protocol::Usage;
 use switchyard_protocol::anthropic;
 use switchyard_protocol::canonical::{
     ApiError, ChatRequest, ChatResponse, Destination, StreamDecoder, ToolNames, TranslateError,
@@ -64,14 +63,6 @@ impl Adapter for Anthropic {
     }
     fn decode_error(&self, status: u16, body: &[u8]) -> ApiError {
         anthropic::decode_error(status, body)
-    }
-    fn answer_usage(&self, _dialect: Dialect, body: &[u8]) -> Option<Usage> {
-        self.decode_response(body, &ToolNames::default())
-            .ok()
-            .map(|r| r.usage)
-    }
-    fn stream_probe(&self, _dialect: Dialect) -> Option<Box<dyn StreamDecoder>> {
-        Some(self.stream_decoder(ToolNames::default()))
     }
     fn key_test(&self) -> KeyTest {
         KeyTest { path: "/v1/models" }

@@ -4,7 +4,6 @@
 
 use bytes::Bytes;
 use reqwest::header::{HeaderName, HeaderValue};
-use switchyard_protocol::Usage;
 use switchyard_protocol::canonical::{
     ApiError, ChatRequest, ChatResponse, Destination, StreamDecoder, ToolNames, TranslateError,
 };
@@ -58,14 +57,6 @@ impl Adapter for Gemini {
     }
     fn decode_error(&self, status: u16, body: &[u8]) -> ApiError {
         gemini::decode_error(status, body)
-    }
-    fn answer_usage(&self, _dialect: Dialect, body: &[u8]) -> Option<Usage> {
-        self.decode_response(body, &ToolNames::default())
-            .ok()
-            .map(|r| r.usage)
-    }
-    fn stream_probe(&self, _dialect: Dialect) -> Option<Box<dyn StreamDecoder>> {
-        Some(self.stream_decoder(ToolNames::default()))
     }
     fn key_test(&self) -> KeyTest {
         KeyTest {

@@ -287,6 +287,9 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     assert.equal(await page.getByTestId('detail-model').innerText(), 'coder')
     assert.match(await page.getByTestId('detail-price-source').innerText(), /config:mock\/gpt-4\.1/)
     assert.ok(dollars(await page.getByTestId('detail-cost').innerText()) > 0)
+    // The split by kind of token is the server's (cost_breakdown), shown beside each count.
+    assert.ok(dollars(await page.getByTestId('detail-cost-uncached').innerText()) > 0)
+    assert.ok(dollars(await page.getByTestId('detail-cost-output').innerText()) > 0)
     assert.match(await page.getByTestId('detail-attempts').innerText(), /mock\/gpt-4\.1\s+200/)
     assert.match(await page.getByTestId('detail-tags').innerText(), /project=browser/)
     const requestBody = await page.getByTestId('detail-request-body').locator('pre').innerText()

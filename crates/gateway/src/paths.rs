@@ -17,6 +17,8 @@ pub const RUNTIME_FILE: &str = "runtime.json";
 pub const CONNECT_DIR: &str = "connect";
 /// In the data dir: the desktop app's log file.
 pub const LOGS_DIR: &str = "logs";
+/// In the data dir: prices imported with `switchyard prices import`.
+pub const IMPORTED_PRICES_FILE: &str = "prices-imported.json";
 
 /// Whether an entry of the data dir is one Switchyard writes. Only these are made private at
 /// start: a data dir pointed at a folder that holds other things must not have them changed.
@@ -25,7 +27,7 @@ pub fn is_own_entry(name: &str) -> bool {
         || [
             ADMIN_TOKEN_FILE,
             RUNTIME_FILE,
-            crate::pricing::imported::IMPORTED_FILE,
+            IMPORTED_PRICES_FILE,
             CONNECT_DIR,
             LOGS_DIR,
         ]

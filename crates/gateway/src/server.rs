@@ -211,8 +211,13 @@ impl Gateway {
         started: Instant,
     ) -> Gateway {
         let stop_accepting = CancellationToken::new();
-        let state = Arc::new_cyclic(|weak| AppState {
-            telemetry: crate::telemetry::Exporter::start(weak.clone()),
+        let state = Arc::new_cyclic(|weak: &std::sync::Weak<AppState>| AppState {
+            telemetry: {
+                let state = weak.clone();
+                crate::telemetry::Exporter::start(move || {
+                    state.upgrade()?.config.load().telemetry.clone()
+                })
+            },
             listen_configured: config.server.listen,
             cache: crate::cache::ResponseCache::new(config.cache),
             client_keys: stores.client_keys,

@@ -14,43 +14,19 @@
 //! would bring a second HTTP stack and a tracing pipeline for one span per request.
 
 use std::collections::BTreeMap;
-use std::sync::Weak;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use crate::config::Config;
+use crate::config::{Config, TelemetryConfig};
 use crate::history::{Outcome, Record};
-use crate::state::AppState;
 
 /// Spans that may wait for export; beyond this they are dropped.
 const QUEUE: usize = 4096;
 /// Largest batch per POST.
 const BATCH: usize = 512;
-
-/// `[telemetry]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TelemetryConfig {
-    /// Base URL of an OTLP/HTTP receiver (`http://127.0.0.1:4318`); `/v1/traces` is added
-    /// unless the URL already ends with it.
-    pub otlp_endpoint: String,
-    pub service_name: String,
-    /// Extra request headers for the collector (e.g. a vendor's API key).
-    pub headers: Vec<(String, String)>,
-}
-
-impl TelemetryConfig {
-    pub fn traces_url(&self) -> String {
-        let base = self.otlp_endpoint.trim_end_matches('/');
-        if base.ends_with("/v1/traces") {
-            base.to_owned()
-        } else {
-            format!("{base}/v1/traces")
-        }
-    }
-}
 
 /// The queue into the export task.
 #[derive(Debug)]
@@ -60,11 +36,11 @@ pub struct Exporter {
 }
 
 impl Exporter {
-    /// Starts the export task; it reads the current `[telemetry]` section at each batch, so a
-    /// reload can turn export on, off or elsewhere.
-    pub fn start(state: Weak<AppState>) -> Exporter {
+    /// Starts the export task; it asks `settings` for the current `[telemetry]` section at
+    /// each batch, so a reload can turn export on, off or elsewhere.
+    pub fn start(settings: impl Fn() -> Option<TelemetryConfig> + Send + 'static) -> Exporter {
         let (queue, receiver) = mpsc::channel(QUEUE);
-        tokio::spawn(export_loop(state, receiver));
+        tokio::spawn(export_loop(settings, receiver));
         Exporter {
             queue,
             dropped: AtomicU64::new(0),
@@ -85,7 +61,10 @@ impl Exporter {
     }
 }
 
-async fn export_loop(state: Weak<AppState>, mut receiver: mpsc::Receiver<Value>) {
+async fn export_loop(
+    settings: impl Fn() -> Option<TelemetryConfig>,
+    mut receiver: mpsc::Receiver<Value>,
+) {
     let client = match reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
@@ -105,10 +84,7 @@ async fn export_loop(state: Weak<AppState>, mut receiver: mpsc::Receiver<Value>)
                 Err(_) => break,
             }
         }
-        let Some(settings) = state
-            .upgrade()
-            .and_then(|state| state.config.load().telemetry.clone())
-        else {
+        let Some(settings) = settings() else {
             batch.clear();
             continue;
         };

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 
-use super::{Params, bad, filter_from};
+use super::params::{Params, bad, filter_from};
 use crate::error::ProxyError;
 use crate::history::costs;
 use crate::history::query::Filter;

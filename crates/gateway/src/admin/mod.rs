@@ -9,18 +9,17 @@ pub mod connect;
 mod edits;
 mod events;
 mod keys;
+mod params;
 mod prices;
 pub mod providers;
 mod routes;
 mod settings;
 pub mod token;
 
-use std::collections::HashMap;
-
 use crate::error::ProxyError;
 use crate::history::costs::{self, GroupBy};
 use crate::history::overview::Overview;
-use crate::history::query::{self, Cursor, Filter, Page, SortKey, StatusFilter};
+use crate::history::query;
 use crate::state::SharedState;
 use axum::Json;
 use axum::Router;
@@ -29,7 +28,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::{NaiveDate, TimeZone, Utc};
+use params::{Params, bad, filter_from, page_from, wants_csv};
 
 pub fn router(state: SharedState) -> Router<SharedState> {
     use axum::routing::{post, put};
@@ -103,109 +102,6 @@ async fn require_token(State(state): State<SharedState>, request: Request, next:
     }
 }
 
-type Params = Query<HashMap<String, String>>;
-
-fn filter_from(params: &HashMap<String, String>) -> Result<Filter, ProxyError> {
-    let text = |k: &str| {
-        params
-            .get(k)
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
-    let status = match text("status") {
-        Some(s) => Some(StatusFilter::parse(&s).ok_or_else(|| {
-            bad(
-                format!(
-                    "status '{s}' is not a status code, a class like 5xx, 'error', or an outcome"
-                ),
-                "status",
-            )
-        })?),
-        None => None,
-    };
-    Ok(Filter {
-        model: text("model"),
-        provider: text("provider"),
-        status,
-        since_ms: text("since").map(|s| parse_time(&s, false)).transpose()?,
-        until_ms: text("until").map(|s| parse_time(&s, true)).transpose()?,
-        tag: text("tag"),
-        client: text("client"),
-        client_key: text("client_key"),
-        q: text("q"),
-    })
-}
-
-/// `YYYY-MM-DD` (a UTC day; `until` includes the whole day) or RFC 3339, as epoch ms.
-fn parse_time(text: &str, end_of_day: bool) -> Result<i64, ProxyError> {
-    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        let day = if end_of_day {
-            day.succ_opt().unwrap_or(day)
-        } else {
-            day
-        };
-        let midnight = day.and_hms_opt(0, 0, 0).map(|t| Utc.from_utc_datetime(&t));
-        return midnight
-            .map(|t| t.timestamp_millis())
-            .ok_or_else(|| bad(format!("'{text}' is not a valid date"), "since"));
-    }
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|t| t.timestamp_millis())
-        .map_err(|_| {
-            bad(
-                format!("'{text}' is neither YYYY-MM-DD nor an RFC 3339 time"),
-                "since",
-            )
-        })
-}
-
-fn bad(message: String, param: &str) -> ProxyError {
-    ProxyError::InvalidRequest {
-        message,
-        param: Some(param.to_owned()),
-    }
-}
-
-fn page_from(params: &HashMap<String, String>) -> Result<Page, ProxyError> {
-    let number = |k: &str, default: u32| -> Result<u32, ProxyError> {
-        params.get(k).map_or(Ok(default), |v| {
-            v.parse()
-                .map_err(|_| bad(format!("{k} must be a non-negative whole number"), k))
-        })
-    };
-    let sort = match params.get("sort") {
-        Some(s) => SortKey::parse(s).ok_or_else(|| bad(format!("cannot sort by '{s}'"), "sort"))?,
-        None => SortKey::default(),
-    };
-    let descending = params.get("order").is_none_or(|o| o != "asc");
-    let before = match params.get("before").filter(|b| !b.is_empty()) {
-        None => None,
-        Some(_) if sort != SortKey::StartedAt || !descending => {
-            return Err(bad(
-                "before pages the newest-first list only; use offset with another sort".into(),
-                "before",
-            ));
-        }
-        Some(text) => Some(Cursor::parse(text).ok_or_else(|| {
-            bad(
-                format!("'{text}' is not a page cursor (take it from the last answer's next)"),
-                "before",
-            )
-        })?),
-    };
-    Ok(Page {
-        limit: number("limit", 50)?.clamp(1, 1000),
-        offset: number("offset", 0)?,
-        sort,
-        descending,
-        before,
-    })
-}
-
-fn wants_csv(params: &HashMap<String, String>) -> bool {
-    params.get("format").is_some_and(|f| f == "csv")
-}
-
 async fn list_requests(
     State(state): State<SharedState>,
     Query(params): Params,
@@ -239,11 +135,35 @@ async fn request_detail(
         .await
         .map_err(|e| ProxyError::Internal(e.to_string()))?;
     match detail {
-        Some(detail) => Ok(Json(detail).into_response()),
+        Some(mut detail) => {
+            detail.cost_breakdown = cost_breakdown(&state.config.load(), &detail.row);
+            Ok(Json(detail).into_response())
+        }
         None => Err(ProxyError::NotFound(format!(
             "No request with id '{id}' in history."
         ))),
     }
+}
+
+/// The server's own cost formula, part by part, for the request detail page.
+fn cost_breakdown(
+    config: &crate::config::Config,
+    row: &crate::history::requests::RequestRow,
+) -> Option<crate::pricing::CostBreakdown> {
+    let usage = switchyard_protocol::Usage {
+        input_tokens: row.input_tokens,
+        cached_input_tokens: row.cached_input_tokens,
+        cache_write_tokens: row.cache_write_tokens,
+        output_tokens: row.output_tokens,
+        reasoning_tokens: row.reasoning_tokens,
+    };
+    crate::pricing::recorded_breakdown(
+        config,
+        (row.provider.as_deref()?, row.upstream_model.as_deref()?),
+        row.price_source.as_deref()?,
+        &usage,
+        row.cost_usd?,
+    )
 }
 
 async fn cost_report(
@@ -351,7 +271,7 @@ async fn status(State(state): State<SharedState>, headers: HeaderMap) -> Json<St
 
 /// `GET /api/overview`: the dashboard's first page.
 async fn overview(State(state): State<SharedState>) -> Result<Json<Overview>, ProxyError> {
-    let now = Utc::now().timestamp_millis();
+    let now = chrono::Utc::now().timestamp_millis();
     state
         .history
         .read(move |c| crate::history::overview::overview(c, now))

@@ -6,17 +6,23 @@
 //! too. All problems are collected, not just the first, so `switchyard check` can list them.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::sections;
-use super::{
-    BudgetAction, Budgets, Config, ConfigError, LoggingConfig, Price, Problem, Provider,
-    ProviderKind, Route, Strategy, StreamUsage, Timeouts,
+use super::model::{
+    BudgetAction, Budgets, Config, ConfigError, LoadError, LoggingConfig, Price, Problem, Provider,
+    Route, Strategy, StreamUsage, Timeouts,
 };
+use super::problems::{Validator, check_url, line_of};
+use super::sections::{self, FileTimeouts};
+use crate::providers::ProviderKind;
+
+/// The default configuration written on first start: every setting, commented.
+pub const DEFAULT_CONFIG: &str = include_str!("default.toml");
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -75,16 +81,6 @@ fn default_retention() -> u32 {
 }
 fn default_stored_body_kb() -> u32 {
     256
-}
-
-#[derive(Debug, Deserialize, Default, Clone, Copy)]
-#[serde(deny_unknown_fields)]
-pub(super) struct FileTimeouts {
-    pub(super) connect_secs: Option<f64>,
-    pub(super) first_byte_secs: Option<f64>,
-    pub(super) idle_secs: Option<f64>,
-    /// Only in `[timeouts]` and a route's `timeouts`: a whole request's limit.
-    pub(super) total_secs: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -197,36 +193,7 @@ fn syntax_problem(text: &str, e: &toml::de::Error) -> Problem {
     }
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
-
-pub(super) struct Validator<'t> {
-    text: &'t str,
-    problems: Vec<Problem>,
-}
-
 impl Validator<'_> {
-    pub(super) fn problem(
-        &mut self,
-        span: Option<std::ops::Range<usize>>,
-        field: String,
-        message: String,
-    ) {
-        let line = span
-            .filter(|s| !(s.start == 0 && s.end == 0))
-            .map(|s| line_of(self.text, s.start));
-        self.problems.push(Problem {
-            line,
-            field,
-            message,
-        });
-    }
-
     fn build(mut self, file: FileConfig) -> Result<Config, ConfigError> {
         let server = self.server(&file.server);
         let logging = LoggingConfig {
@@ -523,16 +490,24 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-pub(super) fn check_url(url: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("http://")
-        .or_else(|| url.strip_prefix("https://"))
-        .ok_or_else(|| format!("'{url}' must start with http:// or https://"))?;
-    let host = rest.split('/').next().unwrap_or_default();
-    if host.is_empty() {
-        return Err(format!("'{url}' has no host"));
+/// Reads and validates the config at `path`, first writing the commented default there if the
+/// file does not exist yet.
+pub fn load_or_create(path: &Path) -> Result<Config, LoadError> {
+    let io_err = |source| LoadError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    if !path.exists() {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io_err)?;
+        }
+        // Private from the start: the file may come to hold telemetry headers.
+        crate::private_files::write_private(path, DEFAULT_CONFIG.as_bytes()).map_err(io_err)?;
+        tracing::info!(path = %path.display(), "wrote the default configuration");
     }
-    url.parse::<axum::http::Uri>()
-        .map(|_| ())
-        .map_err(|e| format!("'{url}' is not a valid URL: {e}"))
+    let text = std::fs::read_to_string(path).map_err(io_err)?;
+    parse(&text).map_err(|source| LoadError::Invalid {
+        path: path.display().to_string(),
+        source,
+    })
 }

@@ -8,11 +8,21 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::file::{FileTimeouts, Validator};
-use super::{CacheConfig, RetryConfig, RouteTimeouts};
+use super::model::{CacheConfig, RetryConfig, RouteTimeouts, TelemetryConfig};
+use super::problems::{Validator, check_url};
 
 /// Longest time an answer may be cached: a week. Longer is almost surely a typo.
 pub const MAX_CACHE_TTL_SECS: i64 = 7 * 86_400;
+
+#[derive(Debug, Deserialize, Default, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileTimeouts {
+    pub(super) connect_secs: Option<f64>,
+    pub(super) first_byte_secs: Option<f64>,
+    pub(super) idle_secs: Option<f64>,
+    /// Only in `[timeouts]` and a route's `timeouts`: a whole request's limit.
+    pub(super) total_secs: Option<f64>,
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -238,17 +248,14 @@ impl Validator<'_> {
     }
 
     /// `[telemetry]`: export is on only with an `otlp_endpoint`.
-    pub(super) fn telemetry(
-        &mut self,
-        file: &FileTelemetry,
-    ) -> Option<crate::telemetry::TelemetryConfig> {
+    pub(super) fn telemetry(&mut self, file: &FileTelemetry) -> Option<TelemetryConfig> {
         let endpoint = file.otlp_endpoint.as_ref()?;
         let url = endpoint.get_ref().trim().to_owned();
-        if let Err(why) = super::file::check_url(&url) {
+        if let Err(why) = check_url(&url) {
             self.problem(Some(endpoint.span()), "telemetry.otlp_endpoint".into(), why);
         }
         let headers = self.headers(&file.headers, "telemetry.headers");
-        Some(crate::telemetry::TelemetryConfig {
+        Some(TelemetryConfig {
             otlp_endpoint: url,
             service_name: file
                 .service_name

@@ -8,8 +8,8 @@ use std::net::SocketAddr;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::ServerConfig;
-use super::file::Validator;
+use super::model::ServerConfig;
+use super::problems::Validator;
 use super::sections;
 
 #[derive(Debug, Deserialize)]

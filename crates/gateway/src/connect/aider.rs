@@ -4,11 +4,11 @@
 
 use serde_json::json;
 
-use super::client::{FilePlan, Target};
 use super::document::Format;
 use super::env::ClientEnv;
 use super::error::ConnectError;
 use super::key::KeyPath;
+use super::target::{FilePlan, Target};
 
 pub fn plan(env: &ClientEnv, target: &Target) -> Result<Vec<FilePlan>, ConnectError> {
     let path = env.home.join(".aider.conf.yml");

@@ -10,15 +10,16 @@ use std::path::Path;
 use similar::TextDiff;
 
 use super::atomic;
-use super::client::{Client, FilePlan, Target};
+use super::client::Client;
 use super::document::Document;
 use super::env::ClientEnv;
 use super::error::ConnectError;
 use super::key::{canonical, value_hash};
-use super::receipt::{FileReceipt, KeyReceipt, Receipt, Store};
-use super::{
+use super::outcome::{
     ClientStatus, ConnectOutcome, ConnectionState, DisconnectOutcome, FileChange, KeptKey,
 };
+use super::receipt::{FileReceipt, KeyReceipt, Receipt, Store};
+use super::target::{FilePlan, Target};
 use crate::client_keys::sha256_hex;
 
 const SECRET_SHOWN_AS: &str = "<client key>";

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use super::client::{FilePlan, Target};
 use super::document::Format;
 use super::env::ClientEnv;
 use super::key::KeyPath;
+use super::target::{FilePlan, Target};
 
 pub const PROFILE_FILE: &str = "roo-code-switchyard.json";
 

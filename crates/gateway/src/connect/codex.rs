@@ -9,10 +9,10 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value, json};
 
-use super::client::{FilePlan, Target};
 use super::document::Format;
 use super::env::ClientEnv;
 use super::key::KeyPath;
+use super::target::{FilePlan, Target};
 
 pub const PROVIDER_ID: &str = "switchyard";
 

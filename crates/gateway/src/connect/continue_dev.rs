@@ -8,11 +8,11 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::client::{FilePlan, Target};
 use super::document::Format;
 use super::env::ClientEnv;
 use super::error::ConnectError;
 use super::key::KeyPath;
+use super::target::{FilePlan, Target};
 
 pub fn dir(env: &ClientEnv) -> PathBuf {
     env.path_var("CONTINUE_GLOBAL_DIR")

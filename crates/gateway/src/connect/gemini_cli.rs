@@ -7,10 +7,10 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::client::{FilePlan, Target};
 use super::document::Format;
 use super::env::ClientEnv;
 use super::key::KeyPath;
+use super::target::{FilePlan, Target};
 
 pub fn dir(env: &ClientEnv) -> PathBuf {
     env.path_var("GEMINI_CLI_HOME")

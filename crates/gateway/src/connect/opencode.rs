@@ -8,10 +8,10 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value, json};
 
-use super::client::{FilePlan, Target};
 use super::document::Format;
 use super::env::ClientEnv;
 use super::key::KeyPath;
+use super::target::{FilePlan, Target};
 
 pub fn config_path(env: &ClientEnv) -> PathBuf {
     if let Some(path) = env.path_var("OPENCODE_CONFIG") {

@@ -8,10 +8,10 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use super::client::{FilePlan, Target};
 use super::document::Format;
 use super::env::ClientEnv;
 use super::key::KeyPath;
+use super::target::{FilePlan, Target};
 
 pub fn settings_path(env: &ClientEnv) -> PathBuf {
     env.xdg_config_home().join("zed").join("settings.json")

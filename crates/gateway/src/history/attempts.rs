@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, Transaction, params};
 
-use super::Attempt;
+use super::record::Attempt;
 
 pub const MIGRATIONS: &[(&str, &str)] = &[(
     "attempts/1",

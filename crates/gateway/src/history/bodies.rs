@@ -8,7 +8,8 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::{Record, chunks};
+use super::chunks;
+use super::record::Record;
 
 pub const MIGRATIONS: &[(&str, &str)] = &[
     (

@@ -16,8 +16,11 @@ mod chunks;
 pub mod client_keys;
 pub use bodies::capped as capped_body;
 pub mod costs;
+mod filter;
 pub mod overview;
+mod progress;
 pub mod query;
+mod record;
 pub mod requests;
 mod retention;
 pub mod rollups;
@@ -29,91 +32,16 @@ mod writer;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use rusqlite::Connection;
-use serde::Serialize;
-use switchyard_protocol::Usage;
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::Mutex;
 
+pub use progress::Progress;
+pub use record::{Attempt, Outcome, Record};
 pub use retention::Retention;
 pub use writer::WriterHandle;
-
-/// How a request ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// The provider answered successfully (possibly after falling back).
-    Ok,
-    /// The provider (or every target) answered with an error.
-    UpstreamError,
-    /// The request was refused before reaching a provider (bad input, unknown model, no key).
-    Rejected,
-    /// The client went away before the answer was complete.
-    ClientDisconnected,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Ok => "ok",
-            Outcome::UpstreamError => "upstream_error",
-            Outcome::Rejected => "rejected",
-            Outcome::ClientDisconnected => "client_disconnected",
-        }
-    }
-}
-
-/// One try at one target.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-pub struct Attempt {
-    pub provider: String,
-    pub upstream_model: String,
-    /// The upstream's HTTP status; `None` when no answer came (connect error, timeout).
-    pub status: Option<u16>,
-    pub error: Option<String>,
-    pub latency_ms: u64,
-}
-
-/// Everything recorded about one request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Record {
-    pub id: String,
-    /// Milliseconds since the Unix epoch.
-    pub started_at_ms: i64,
-    pub client: Option<String>,
-    pub user_agent: Option<String>,
-    pub inbound_api: &'static str,
-    pub requested_model: Option<String>,
-    pub provider: Option<String>,
-    pub upstream_model: Option<String>,
-    /// The HTTP status the client got.
-    pub status: u16,
-    pub outcome: Outcome,
-    pub stream: bool,
-    pub attempts: Vec<Attempt>,
-    pub usage: Usage,
-    /// True when the provider reported no usage and the numbers are Switchyard's estimate.
-    pub usage_estimated: bool,
-    pub cost_usd: Option<f64>,
-    /// Where `cost_usd`'s price came from (see [`crate::pricing::Priced`]).
-    pub price_source: Option<String>,
-    pub latency_ms: u64,
-    pub ttft_ms: Option<u64>,
-    pub tags: Vec<(String, String)>,
-    pub error: Option<String>,
-    pub request_body: Option<String>,
-    pub response_body: Option<String>,
-    /// Answered from the response cache.
-    pub cache_hit: bool,
-    /// The last four characters of the provider key used last.
-    pub key_last_four: Option<String>,
-    /// The name of the client key the request presented (see [`crate::client_keys`]).
-    pub client_key: Option<String>,
-    /// What translation left out of the request (see `requests/6`).
-    pub warnings: Vec<String>,
-}
 
 /// Handle to the history: hands records to the writer and answers queries.
 #[derive(Debug, Clone)]
@@ -141,66 +69,6 @@ impl std::fmt::Debug for ObserverSlot {
     }
 }
 
-/// Counts records handed over and written, for read-your-writes and the benchmark's lag figure,
-/// and what the writer needs to know and tell (retention, a database that cannot take rows).
-#[derive(Debug)]
-pub struct Progress {
-    pub enqueued: AtomicU64,
-    /// Records written, or given up for good.
-    pub written: AtomicU64,
-    /// Records the database could not take yet, waiting in the writer to be retried.
-    pub held: AtomicU64,
-    /// How much history to keep; read by the writer at each prune.
-    retention: retention::Limits,
-    /// Why the database is not taking rows right now, if it is not.
-    trouble: std::sync::Mutex<Option<String>>,
-    /// Requests started whose record has not been handed over yet.
-    pub in_flight: AtomicU64,
-    changed: Notify,
-    /// The ids of each committed batch, for live views (the dashboard's event stream). Only
-    /// sent while someone listens, so an unwatched gateway pays nothing for it.
-    committed: tokio::sync::broadcast::Sender<Arc<[String]>>,
-}
-
-impl Default for Progress {
-    fn default() -> Self {
-        Progress {
-            enqueued: AtomicU64::default(),
-            written: AtomicU64::default(),
-            held: AtomicU64::default(),
-            retention: retention::Limits::default(),
-            trouble: std::sync::Mutex::new(None),
-            in_flight: AtomicU64::default(),
-            changed: Notify::default(),
-            committed: tokio::sync::broadcast::channel(64).0,
-        }
-    }
-}
-
-impl Progress {
-    /// A request has started: shutdown waits for its record.
-    pub fn begin(&self) {
-        self.in_flight.fetch_add(1, Ordering::SeqCst);
-    }
-
-    /// A request's record has been handed over.
-    pub fn end(&self) {
-        self.in_flight.fetch_sub(1, Ordering::SeqCst);
-        self.changed.notify_waiters();
-    }
-
-    /// Why the database is not taking rows (locked, disk full, read-only), while it is not.
-    pub fn trouble(&self) -> Option<String> {
-        self.trouble.lock().ok().and_then(|t| t.clone())
-    }
-
-    fn set_trouble(&self, trouble: Option<String>) {
-        if let Ok(mut slot) = self.trouble.lock() {
-            *slot = trouble;
-        }
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
     #[error("history database: {0}")]
@@ -224,7 +92,7 @@ impl History {
         // What is due is pruned before the first request for up to a second; a longer
         // backlog (a retention just lowered on a long history) goes on in the writer.
         retention::for_a_while(&mut conn, retention, Duration::from_secs(1));
-        optimize(&conn);
+        writer::optimize(&conn);
         let reader = open_connection(path)?;
         Self::start(conn, reader, retention)
     }
@@ -387,15 +255,6 @@ impl Drop for PendingRecord<'_> {
     }
 }
 
-/// Refreshes the statistics SQLite's planner uses when they are missing or stale (cheap:
-/// a sample of each index). Without them, a filter by a model used by a fifth of the requests
-/// looked rare, and its page was sorted from every match instead of read off the time index.
-fn optimize(conn: &Connection) {
-    if let Err(e) = conn.execute_batch("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;") {
-        tracing::debug!(error = %e, "history statistics could not be refreshed");
-    }
-}
-
 fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -469,25 +328,6 @@ pub fn vacuum(path: &Path) -> Result<(u64, u64), HistoryError> {
     conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
     drop(conn);
     Ok((before, size()?))
-}
-
-/// Writes a batch of records in one transaction (used by the writer thread): their rows,
-/// attempts, tags and bodies, and the roll-ups with them. A record whose id is already stored is skipped whole.
-fn write_batch(conn: &mut Connection, batch: &[Record]) -> rusqlite::Result<()> {
-    let tx = conn.transaction()?;
-    let mut written = Vec::with_capacity(batch.len());
-    for record in batch {
-        if !requests::insert(&tx, record)? {
-            tracing::warn!(id = %record.id, "a request id was recorded twice; the first record is kept");
-            continue;
-        }
-        attempts::insert(&tx, &record.id, &record.attempts)?;
-        tags::insert(&tx, &record.id, &record.tags)?;
-        bodies::insert(&tx, record)?;
-        written.push(record);
-    }
-    rollups::add(&tx, &written)?;
-    tx.commit()
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, Row, Transaction, params};
 
-use super::{Outcome, Record};
+use super::record::{Outcome, Record};
 
 pub const MIGRATIONS: &[(&str, &str)] = &[
     (

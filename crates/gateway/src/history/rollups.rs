@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, Transaction, params};
 
-use super::Record;
+use super::record::{Outcome, Record};
 
 pub const DAY_MS: i64 = 86_400_000;
 
@@ -232,7 +232,7 @@ pub fn add(tx: &Transaction<'_>, records: &[&Record]) -> rusqlite::Result<()> {
             };
             groups.entry(tagged).or_default().add(r);
         }
-        days.entry((base.day, base.priced, r.outcome == super::Outcome::Ok))
+        days.entry((base.day, base.priced, r.outcome == Outcome::Ok))
             .or_default()
             .add(r);
         groups.entry(base).or_default().add(r);

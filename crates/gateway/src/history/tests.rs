@@ -1,3 +1,5 @@
+use switchyard_protocol::Usage;
+
 use super::query::{Filter, Page, SortKey, StatusFilter};
 use super::*;
 

@@ -3,10 +3,14 @@
 //! tags, after retention deleted rows by age or by size, after a rebuild, and for a history
 //! written before roll-ups existed.
 
-use super::query::{Cursor, Filter, Page, Search, StatusFilter};
+use switchyard_protocol::Usage;
+
+use super::filter::Search;
+use super::query::{Cursor, Filter, Page, StatusFilter};
 use super::retention::{self, Retention};
 use super::tests::record;
 use super::totals::{Grouping, Totals, from_rows, totals};
+use super::writer::write_batch;
 use super::*;
 
 const DAY: i64 = 86_400_000;

@@ -14,7 +14,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 use switchyard_protocol::Usage;
 
-use super::query::{Filter, NAMED, Search, StatusFilter, patterns};
+use super::filter::{Filter, NAMED, Search, StatusFilter, patterns, split_tag};
 use super::rollups::{DAY_MS, USED, provided};
 
 /// How totals are grouped; each group's key is one or two strings (null for a null column).
@@ -303,7 +303,7 @@ fn from_rollups(
     }
     let tagged = grouping == Grouping::Tag || filter.tag.is_some();
     if let Some(tag) = &filter.tag {
-        let (key, value) = super::query::split_tag(tag);
+        let (key, value) = split_tag(tag);
         clauses.push(format!("tag_key = {}", bind(Value::Text(key))));
         if let Some(value) = value {
             clauses.push(format!("tag_value = {}", bind(Value::Text(value))));

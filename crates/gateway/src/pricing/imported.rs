@@ -9,27 +9,17 @@
 //! → 1-hour cache write, and `*_above_<N>k_tokens` → a long-context tier above N thousand
 //! prompt tokens. Entries that are not text models (images, audio, embeddings) are skipped.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::{LongContext, ModelPrice, Priced, Rates, builtin};
-
-/// The imported file's name inside the data dir.
-pub const IMPORTED_FILE: &str = "prices-imported.json";
+use super::builtin;
+pub use super::rates::ImportedPrices;
+use super::rates::{LongContext, ModelPrice, Priced, Rates};
 
 /// Where the imported prices live for a data dir.
 pub fn path_in(data_dir: &Path) -> PathBuf {
-    data_dir.join(IMPORTED_FILE)
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ImportedPrices {
-    /// Keys exactly as in the file, lower-cased (`gpt-4.1`, `gemini/gemini-2.5-pro`).
-    pub models: HashMap<String, ModelPrice>,
-    /// Entries in the file that were not text models or had no token prices.
-    pub skipped: usize,
+    data_dir.join(crate::paths::IMPORTED_PRICES_FILE)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,7 +94,7 @@ impl ImportedPrices {
         })?;
         std::fs::create_dir_all(data_dir).map_err(io(data_dir))?;
         let target = path_in(data_dir);
-        let temporary = data_dir.join(format!(".{IMPORTED_FILE}.tmp"));
+        let temporary = data_dir.join(format!(".{}.tmp", crate::paths::IMPORTED_PRICES_FILE));
         std::fs::write(&temporary, text).map_err(io(&temporary))?;
         std::fs::rename(&temporary, &target).map_err(io(&target))?;
         Ok(parsed)

@@ -18,30 +18,16 @@ pub mod imported;
 pub mod normalise;
 pub mod what_if;
 
+pub mod rates;
+
 #[cfg(test)]
 mod tests;
 
-use serde::{Deserialize, Serialize};
+pub use rates::{CostBreakdown, ImportedPrices, LongContext, ModelPrice, Priced, Rates};
+
 use switchyard_protocol::Usage;
 
 use crate::config::{Config, Price, Provider};
-
-/// One tier's prices, USD per million tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rates {
-    pub input: f64,
-    pub output: f64,
-    /// Cache reads; `None` means the input price.
-    #[serde(default)]
-    pub cached_input: Option<f64>,
-    /// Cache writes at the default retention (Anthropic: 5 minutes); `None` means the input price.
-    #[serde(default)]
-    pub cache_write: Option<f64>,
-    /// Anthropic's 1-hour cache writes; `None` means the default write price.
-    #[serde(default)]
-    pub cache_write_1h: Option<f64>,
-}
 
 impl From<Price> for Rates {
     fn from(p: Price) -> Rates {
@@ -64,36 +50,6 @@ impl Rates {
             cache_write: self.cache_write,
         }
     }
-
-    /// The cost formula: uncached input, cache reads, cache writes and output, each at its
-    /// own price, per million tokens. `writes_1h` of the cache writes (at most all of them)
-    /// were 1-hour writes, billed at their own price.
-    pub fn cost(&self, usage: &Usage, writes_1h: u64) -> f64 {
-        let cached = self.cached_input.unwrap_or(self.input);
-        let write = self.cache_write.unwrap_or(self.input);
-        let write_1h = self.cache_write_1h.unwrap_or(write);
-        let writes_1h = writes_1h.min(usage.cache_write_tokens);
-        (usage.uncached_input_tokens() as f64 * self.input
-            + usage.cached_input_tokens as f64 * cached
-            + (usage.cache_write_tokens - writes_1h) as f64 * write
-            + writes_1h as f64 * write_1h
-            + usage.output_tokens as f64 * self.output)
-            / 1e6
-    }
-}
-
-/// Prices of one model: a base tier and, for some, a long-context tier.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct ModelPrice {
-    pub base: Rates,
-    pub long: Option<LongContext>,
-}
-
-/// Above `above` prompt tokens, the whole request is billed at `rates`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LongContext {
-    pub above: u64,
-    pub rates: Rates,
 }
 
 impl From<Price> for ModelPrice {
@@ -102,42 +58,6 @@ impl From<Price> for ModelPrice {
             base: p.into(),
             long: None,
         }
-    }
-}
-
-impl ModelPrice {
-    /// The tier a request falls in. The prompt size is `input_tokens` in OpenAI semantics,
-    /// so cache reads and writes count towards the threshold, as Anthropic and Google count.
-    pub fn rates_for(&self, usage: &Usage) -> &Rates {
-        match &self.long {
-            Some(long) if usage.input_tokens > long.above => &long.rates,
-            _ => &self.base,
-        }
-    }
-
-    pub fn cost(&self, usage: &Usage) -> f64 {
-        self.cost_with_1h_writes(usage, 0)
-    }
-
-    /// The cost when `writes_1h` of the cache writes were 1-hour writes. The canonical
-    /// [`Usage`] carries one `cache_write_tokens` figure, so the proxy prices every write at
-    /// the default (5-minute) price until usage says more.
-    pub fn cost_with_1h_writes(&self, usage: &Usage, writes_1h: u64) -> f64 {
-        self.rates_for(usage).cost(usage, writes_1h)
-    }
-}
-
-/// A price and where it came from, e.g. `config:openai/gpt-4.1`,
-/// `imported:claude-sonnet-4-5`, `builtin:openai/gpt-4.1 (as of 2026-04)`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Priced {
-    pub price: ModelPrice,
-    pub source: String,
-}
-
-impl Priced {
-    pub fn cost(&self, usage: &Usage) -> f64 {
-        self.price.cost(usage)
     }
 }
 
@@ -158,6 +78,22 @@ pub fn effective_price(config: &Config, provider: &str, model: &str) -> Option<P
 pub fn lookup(config: &Config, provider: &str, model: &str) -> Option<Priced> {
     let configured = config.provider(provider).map(|p| p.as_ref());
     find(config, Some(provider), configured, model)
+}
+
+/// How a recorded request's cost splits by kind of token: today's price for its target,
+/// when that price has the recorded source and still gives the recorded total. A changed
+/// override gives no split rather than a wrong one.
+pub fn recorded_breakdown(
+    config: &Config,
+    target: (&str, &str),
+    source: &str,
+    usage: &Usage,
+    cost_usd: f64,
+) -> Option<CostBreakdown> {
+    let priced = lookup(config, target.0, target.1).filter(|p| p.source == source)?;
+    let breakdown = priced.price.breakdown(usage);
+    let tolerance = (cost_usd.abs() * 1e-6).max(1e-12);
+    ((breakdown.total() - cost_usd).abs() <= tolerance).then_some(breakdown)
 }
 
 /// The price of a model named the way a user would name it, e.g. for a what-if question:

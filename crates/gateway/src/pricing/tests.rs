@@ -147,6 +147,59 @@ fn one_hour_cache_writes() {
 }
 
 #[test]
+fn the_breakdown_is_the_cost_formula_part_by_part() {
+    let priced = lookup(&config(""), "anthropic", "claude-sonnet-4-5").unwrap();
+    let usage = usage(11_000, 2_000, 5_000, 500);
+    let parts = priced.price.base.breakdown(&usage, 1_000);
+    // 4,000 uncached × 3, 2,000 reads × 0.30, 4,000 writes × 3.75, 1,000 1-hour writes × 6,
+    // 500 out × 15.
+    let expected = [0.012, 0.0006, 0.015, 0.006, 0.0075];
+    let got = [
+        parts.uncached_input,
+        parts.cache_reads,
+        parts.cache_writes,
+        parts.cache_writes_1h,
+        parts.output,
+    ];
+    for (got, expected) in got.iter().zip(expected) {
+        assert!((got - expected).abs() < 1e-12, "{parts:?}");
+    }
+    let cost = priced.price.cost_with_1h_writes(&usage, 1_000);
+    assert!(
+        (parts.total() - cost).abs() < 1e-15,
+        "{} vs {cost}",
+        parts.total()
+    );
+}
+
+#[test]
+fn a_recorded_cost_is_split_only_while_its_price_still_gives_it() {
+    let config = config("");
+    let usage = usage(1_000, 0, 0, 500);
+    let priced = lookup(&config, "anthropic", "claude-sonnet-4-5").unwrap();
+    let cost = priced.cost(&usage);
+    let target = ("anthropic", "claude-sonnet-4-5");
+    let split = recorded_breakdown(&config, target, &priced.source, &usage, cost).unwrap();
+    assert!((split.total() - cost).abs() < 1e-15);
+    assert_eq!(
+        recorded_breakdown(&config, target, &priced.source, &usage, cost * 2.0),
+        None,
+        "priced differently back then"
+    );
+    assert_eq!(
+        recorded_breakdown(
+            &config,
+            target,
+            "config:anthropic/claude-sonnet-4-5",
+            &usage,
+            cost
+        ),
+        None,
+        "priced from another source"
+    );
+}
+
+#[test]
 fn reasoning_tokens_are_already_inside_output() {
     // o4-mini, $1.10 in / $4.40 out; 3,000 output tokens of which 2,500 reasoning:
     // 2,000 × 1.10 + 3,000 × 4.40 = 2,200 + 13,200 = 15,400 µ$ (reasoning not added again).

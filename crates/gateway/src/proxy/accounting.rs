@@ -3,18 +3,17 @@
 use axum::http::{HeaderMap, HeaderValue};
 use switchyard_protocol::Usage;
 
-use super::recorder::Recorder;
 use crate::config::Config;
+use crate::history::Record;
 
-/// Fills usage and cost into the row. When the provider reported no usage, `estimate` supplies
+/// Fills usage and cost into a request's row. When the provider reported no usage, `estimate` supplies
 /// (input, output) token estimates and the row is marked as estimated.
 pub fn account(
     config: &Config,
-    rec: &mut Recorder,
+    row: &mut Record,
     usage: Option<Usage>,
     estimate: impl FnOnce() -> (u64, u64),
 ) {
-    let row = rec.row();
     match usage {
         Some(usage) => row.usage = usage,
         None => {
@@ -40,7 +39,7 @@ pub fn account(
 /// Always marked as estimated: the provider's final count never came.
 pub fn account_partial(
     config: &Config,
-    rec: &mut Recorder,
+    row: &mut Record,
     seen: Option<Usage>,
     estimated_input: impl FnOnce() -> u64,
     estimated_output: u64,
@@ -50,8 +49,8 @@ pub fn account_partial(
         usage.input_tokens = estimated_input();
     }
     usage.output_tokens = usage.output_tokens.max(estimated_output);
-    account(config, rec, Some(usage), || (0, 0));
-    rec.row().usage_estimated = true;
+    account(config, row, Some(usage), || (0, 0));
+    row.usage_estimated = true;
 }
 
 /// `x-switchyard-provider`, `x-switchyard-model` and (for whole answers) `x-switchyard-cost-usd`.

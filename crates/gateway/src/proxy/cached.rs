@@ -12,7 +12,7 @@ use axum::response::Response;
 
 use super::accounting::decorate;
 use super::client::ClientApi;
-use super::flow::Inbound;
+use super::inbound::Inbound;
 use super::recorder::Recorder;
 use crate::cache::{self, CacheKey, CachedAnswer, CachedBody};
 use crate::config::{Config, Resolution};

@@ -10,7 +10,7 @@ use std::time::Instant;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use bytes::Bytes;
 
-use super::flow::{Failure, Mode, Tried};
+use super::inbound::{Failure, Mode, Tried};
 use super::recorder::Recorder;
 use crate::config::{Provider, StreamUsage};
 use crate::error::ProxyError;
@@ -52,20 +52,36 @@ pub fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error()
 }
 
+/// One call to make to a provider: where, with what, and how its answer must be read.
+pub struct UpstreamRequest<'a, B: Fn(bool) -> Bytes> {
+    pub provider: &'a Provider,
+    /// The model as the provider names it.
+    pub model: &'a str,
+    pub url: String,
+    pub headers: HeaderMap,
+    /// The body, with usage asked for on a stream (`stream_options`) or not.
+    pub body: B,
+    pub ask_usage: bool,
+    pub mode: Mode,
+}
+
 /// One POST to a provider, retried once without `stream_options` if an `auto` provider turns
 /// out to reject it. Every try is recorded as an attempt.
-#[allow(clippy::too_many_arguments)]
-pub async fn call(
+pub async fn call<B: Fn(bool) -> Bytes>(
     state: &AppState,
-    provider: &Provider,
-    model: &str,
-    url: &str,
-    headers: HeaderMap,
-    make_body: impl Fn(bool) -> Bytes,
-    mut ask_usage: bool,
-    mode: Mode,
+    request: UpstreamRequest<'_, B>,
     rec: &mut Recorder,
 ) -> Tried {
+    let UpstreamRequest {
+        provider,
+        model,
+        url,
+        headers,
+        body: make_body,
+        mut ask_usage,
+        mode,
+    } = request;
+    let url = url.as_str();
     loop {
         let started = Instant::now();
         let sent = send(state, provider, url, headers.clone(), make_body(ask_usage)).await;

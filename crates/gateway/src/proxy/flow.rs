@@ -15,193 +15,21 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use bytes::Bytes;
 use switchyard_protocol::RawObject;
-use switchyard_protocol::canonical::{ChatRequest, ToolNames, TranslateError};
-use switchyard_protocol::openai_responses::ResponsesContext;
-use switchyard_protocol::{anthropic, gemini, openai_chat, openai_responses};
 use tracing::Instrument;
 
 use super::call::push_failed_attempt;
-pub use super::call::{base_headers, call, is_retryable_status, wants_stream_usage};
 use super::client::ClientApi;
+use super::inbound::{Failure, GeminiCall, Inbound, Mode, Tried};
 use super::recorder::Recorder;
 use super::{cached, keys, passthrough, translated};
 use crate::cache::CacheFill;
 use crate::config::{
-    Config, DEFAULT_STREAM_TOTAL, Provider, ProviderKind, Resolution, ResolveError, RouteTimeouts,
+    Config, DEFAULT_STREAM_TOTAL, Provider, Resolution, ResolveError, RouteTimeouts,
 };
 use crate::error::ProxyError;
 use crate::history::Outcome;
 use crate::retries::{self, Waited};
 use crate::state::AppState;
-
-/// The client's request, read once and shared by every attempt.
-pub struct Inbound<'a> {
-    pub api: ClientApi,
-    pub body: RawObject<'a>,
-    pub bytes: &'a [u8],
-    /// The same bytes, for what outlives the handler (a stream's lazy token estimate).
-    pub body_bytes: Bytes,
-    pub stream: bool,
-    /// The client asked for a usage chunk itself (`stream_options.include_usage`).
-    pub client_wants_usage: bool,
-    pub headers: &'a HeaderMap,
-    pub query: Option<&'a str>,
-    decoded: OnceLock<Result<Arc<Decoded>, TranslateError>>,
-    /// Set when the answer may be cached: where a complete, successful answer goes.
-    pub cache: Option<CacheFill>,
-    /// The route's overrides of its providers' timeouts.
-    pub route_timeouts: RouteTimeouts,
-    /// When the whole request must be over (`total_secs`), if ever.
-    pub deadline: Option<Instant>,
-    /// For the Gemini API, what its URL said.
-    pub gemini: Option<GeminiCall>,
-}
-
-/// A Gemini API call as its URL states it: `/v1beta/models/{model}:{method}[?alt=sse]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GeminiCall {
-    pub model: String,
-    /// `streamGenerateContent`.
-    pub stream: bool,
-    /// With `alt=sse` a stream is server-sent events; without it, one JSON array whose
-    /// elements arrive as they are generated.
-    pub sse: bool,
-}
-
-impl Inbound<'_> {
-    /// The idle timeout for an answer from `provider`: the route's, else the provider's, and
-    /// never past the request's deadline.
-    pub fn idle_timeout(&self, provider: Option<&Provider>) -> Duration {
-        let idle = self
-            .route_timeouts
-            .idle
-            .or(provider.map(|p| p.timeouts.idle))
-            .unwrap_or(Duration::from_secs(300));
-        match self.deadline {
-            Some(deadline) => idle.min(deadline.saturating_duration_since(Instant::now())),
-            None => idle,
-        }
-    }
-
-    /// The provider as this request must call it: the route's timeouts applied, and the wait
-    /// for the first byte cut to what is left of the request's total time.
-    fn effective(&self, provider: &Arc<Provider>) -> Arc<Provider> {
-        if self.route_timeouts == RouteTimeouts::default() && self.deadline.is_none() {
-            return provider.clone();
-        }
-        let mut timeouts = self.route_timeouts.apply(provider.timeouts);
-        if let Some(deadline) = self.deadline {
-            let left = deadline.saturating_duration_since(Instant::now());
-            timeouts.first_byte = timeouts.first_byte.min(left.max(Duration::from_millis(1)));
-        }
-        Arc::new(Provider {
-            timeouts,
-            ..(**provider).clone()
-        })
-    }
-
-    /// A Gemini stream asked for without `alt=sse`.
-    pub fn json_array_stream(&self) -> bool {
-        self.gemini
-            .as_ref()
-            .is_some_and(|call| call.stream && !call.sse)
-    }
-
-    fn out_of_time(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
-    }
-}
-
-/// The request in canonical form, decoded only when a target needs translation.
-#[derive(Debug, Clone)]
-pub struct Decoded {
-    pub request: ChatRequest,
-    pub responses: Option<ResponsesContext>,
-    /// What the provider will not see because its format cannot express it, one sentence
-    /// each: recorded with the request and sent back in `x-switchyard-warnings`.
-    pub warnings: Vec<String>,
-}
-
-impl Inbound<'_> {
-    pub fn decoded(&self) -> Result<&Arc<Decoded>, &TranslateError> {
-        self.decoded
-            .get_or_init(|| self.decode().map(Arc::new))
-            .as_ref()
-    }
-
-    fn decode(&self) -> Result<Decoded, TranslateError> {
-        let plain = |request| Decoded {
-            request,
-            responses: None,
-            warnings: Vec::new(),
-        };
-        match self.api {
-            ClientApi::Chat => openai_chat::decode_request(self.bytes).map(plain),
-            ClientApi::Messages | ClientApi::CountTokens => {
-                let (request, mut warnings) = anthropic::decode_request_with_warnings(self.bytes)?;
-                if let Some(betas) = self
-                    .headers
-                    .get("anthropic-beta")
-                    .and_then(|v| v.to_str().ok())
-                {
-                    warnings.push(format!(
-                        "anthropic-beta: {betas} applies to Anthropic only and was not sent"
-                    ));
-                }
-                Ok(Decoded {
-                    request,
-                    responses: None,
-                    warnings,
-                })
-            }
-            ClientApi::Responses => {
-                let (request, ctx) = openai_responses::decode_request(self.bytes)?;
-                Ok(Decoded {
-                    request,
-                    warnings: ctx.warnings.clone(),
-                    responses: Some(ctx),
-                })
-            }
-            ClientApi::GenerateContent | ClientApi::GeminiCountTokens => {
-                let decoded = gemini::decode_client_request(self.bytes)?;
-                Ok(Decoded {
-                    request: decoded.request,
-                    responses: None,
-                    warnings: decoded.dropped,
-                })
-            }
-            ClientApi::Completions | ClientApi::Embeddings => Err(TranslateError::new(
-                "this endpoint reaches OpenAI-format providers only",
-            )),
-        }
-    }
-}
-
-/// How one attempt at one target ended.
-pub enum Tried {
-    /// An answer to hand back (success, or an error that another target would not fix).
-    Answer(reqwest::Response, Mode),
-    /// Worth trying the next target.
-    Retryable(Failure),
-    /// The request cannot go to this provider at all (untranslatable): the client's mistake.
-    Refused(ProxyError),
-}
-
-pub enum Failure {
-    Status(reqwest::Response, Mode),
-    Error(ProxyError),
-}
-
-/// How the answer must be read.
-pub enum Mode {
-    Passthrough {
-        kind: ProviderKind,
-    },
-    Translated {
-        kind: ProviderKind,
-        names: ToolNames,
-    },
-}
 
 pub async fn handle(
     state: Arc<AppState>,
@@ -250,7 +78,7 @@ async fn serve(
     if let Err(err) = admit_client(state, config, &parts.headers, &mut rec) {
         return reject(api, rec, err).await;
     }
-    let bytes = match super::read_body(body, config.server.max_body_bytes).await {
+    let bytes = match super::body::read(body, config.server.max_body_bytes).await {
         Ok(bytes) => bytes,
         Err(err) => return reject(api, rec, err).await,
     };
@@ -471,110 +299,184 @@ async fn try_targets(
 ) -> Response {
     rec.bill_walk_away(config.clone(), inbound.bytes.len());
     let api = inbound.api;
-    let targets = state.routing.order(config, resolution);
     let mut last_failure: Option<Failure> = None;
     let mut waited = Waited::default();
-
-    'targets: for target in &targets {
+    for target in &state.routing.order(config, resolution) {
         let provider = &config.providers[target.provider];
-        rec.row().provider = Some(provider.id.clone());
-        rec.row().upstream_model = Some(target.model.clone());
-        let span = tracing::Span::current();
-        span.record("provider", provider.id.as_str());
-        span.record("model", target.model.as_str());
-        let passes = api.passes_through(provider.kind);
-        if !passes && api.counts_tokens() {
-            // No count_tokens upstream: answer locally (Claude Code's context meter needs it).
-            return translated::count_tokens_locally(config, inbound, rec).await;
-        }
-        if !passes && !api.translates() {
-            let err = ProxyError::NotSupported(format!(
-                "The {} endpoint reaches OpenAI-format providers only; provider '{}' is of kind '{}'.",
-                api.inbound_api(),
-                provider.id,
-                provider.kind.as_str()
-            ));
-            push_failed_attempt(&mut rec, provider, &target.model, &err, Instant::now());
-            last_failure = Some(Failure::Error(err));
-            continue;
-        }
-        let mut retry = 0;
-        let mut key_switches = 0;
-        let tried = loop {
-            let key = match state.keys.pick(provider).await {
-                Ok(key) => key,
-                Err(missing) => {
-                    let err = ProxyError::MissingKey(missing.explain());
-                    push_failed_attempt(&mut rec, provider, &target.model, &err, Instant::now());
-                    last_failure = Some(Failure::Error(err));
-                    continue 'targets;
-                }
-            };
-            rec.row().key_last_four = key.as_ref().map(|k| k.secret.last_four());
-            let secret = key.as_ref().map(|k| &k.secret);
-            if inbound.out_of_time() {
-                let err = out_of_time(config, inbound, provider);
-                push_failed_attempt(&mut rec, provider, &target.model, &err, Instant::now());
-                last_failure = Some(Failure::Error(err));
-                break 'targets;
-            }
-            let effective = inbound.effective(provider);
-            let provider = &effective;
-            let tried = if passes {
-                rec.row().warnings.clear();
-                passthrough::attempt(state, provider, &target.model, inbound, secret, &mut rec)
-                    .await
-            } else {
-                translated::attempt(state, provider, &target.model, inbound, secret, &mut rec).await
-            };
-            // A key refused or out of quota is set aside; another key of the same provider
-            // is tried at once, before any backoff.
-            if let Some(key) = &key
-                && let Some(duration) = keys::set_aside_for(&tried)
-                && state.keys.set_aside(&provider.id, key, duration)
-                && key_switches + 1 < key.count()
-            {
-                key_switches += 1;
-                continue;
-            }
-            let Tried::Retryable(failure) = tried else {
-                break tried;
-            };
-            state
-                .routing
-                .failed(&provider.id, &target.model, &config.retries);
-            let hint = match &failure {
-                Failure::Status(response, _) => retries::provider_hint(response.headers()),
-                Failure::Error(_) => None,
-            };
-            let Some(wait) = retries::next_wait(&config.retries, retry, hint, waited)
-                .filter(|wait| inbound.deadline.is_none_or(|d| Instant::now() + *wait < d))
-            else {
-                break Tried::Retryable(failure);
-            };
-            tracing::info!(provider = %provider.id, retry = retry + 1, wait_ms = wait.as_millis() as u64, "retrying the same target after a pause");
-            let shutting_down = tokio::select! {
-                () = tokio::time::sleep(wait) => false,
-                () = state.abort.cancelled() => true,
-            };
-            if shutting_down {
-                break Tried::Retryable(failure);
-            }
-            waited.0 += wait;
-            retry += 1;
+        let step = Target {
+            provider,
+            model: &target.model,
         };
-        match tried {
-            Tried::Answer(response, mode) => {
-                if response.status().is_success() {
-                    state.routing.succeeded(&provider.id, &target.model);
-                }
+        match try_target(state, config, inbound, step, &mut rec, &mut waited).await {
+            Next::Answer(response, mode) => {
                 return answer(state, config, response, mode, inbound, rec).await;
             }
-            Tried::Retryable(failure) => last_failure = Some(failure),
-            Tried::Refused(err) => return reject(api, rec, err).await,
+            Next::CountLocally => {
+                return translated::count_tokens_locally(config, inbound, rec).await;
+            }
+            Next::Refused(err) => return reject(api, rec, err).await,
+            Next::Failed(failure) => last_failure = Some(failure),
+            Next::OutOfTime(err) => {
+                last_failure = Some(Failure::Error(err));
+                break;
+            }
         }
     }
+    give_up(state, config, inbound, rec, last_failure).await
+}
 
+/// One target of a route: a provider and the model it is asked for.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    provider: &'a Arc<Provider>,
+    model: &'a str,
+}
+
+/// What trying one target came to.
+enum Next {
+    /// An answer to relay: a success, or an error another target would not fix.
+    Answer(reqwest::Response, Mode),
+    /// A token count for a provider without a count endpoint: answered locally.
+    CountLocally,
+    /// The request cannot go to this provider at all (untranslatable): the client's mistake.
+    Refused(ProxyError),
+    /// This target failed; the next may not.
+    Failed(Failure),
+    /// The request's total time is up: no target is tried any more.
+    OutOfTime(ProxyError),
+}
+
+/// Tries one target: its keys in turn when one is refused, and the same target again after a
+/// pause while the failure is one that passes (the retry policy and the deadline allowing).
+async fn try_target(
+    state: &AppState,
+    config: &Config,
+    inbound: &Inbound<'_>,
+    target: Target<'_>,
+    rec: &mut Recorder,
+    waited: &mut Waited,
+) -> Next {
+    let Target { provider, model } = target;
+    rec.row().provider = Some(provider.id.clone());
+    rec.row().upstream_model = Some(model.to_owned());
+    let span = tracing::Span::current();
+    span.record("provider", provider.id.as_str());
+    span.record("model", model);
+    let api = inbound.api;
+    let passes = api.passes_through(provider.kind);
+    if !passes && api.counts_tokens() {
+        // No count_tokens upstream: answer locally (Claude Code's context meter needs it).
+        return Next::CountLocally;
+    }
+    let failed = |rec: &mut Recorder, err: ProxyError| {
+        push_failed_attempt(rec, provider, model, &err, Instant::now());
+        err
+    };
+    if !passes && !api.translates() {
+        let err = ProxyError::NotSupported(format!(
+            "The {} endpoint reaches OpenAI-format providers only; provider '{}' is of kind '{}'.",
+            api.inbound_api(),
+            provider.id,
+            provider.kind.as_str()
+        ));
+        return Next::Failed(Failure::Error(failed(rec, err)));
+    }
+    let mut retry = 0;
+    let mut key_switches = 0;
+    let tried = loop {
+        let key = match state.keys.pick(provider).await {
+            Ok(key) => key,
+            Err(missing) => {
+                let err = ProxyError::MissingKey(missing.explain());
+                return Next::Failed(Failure::Error(failed(rec, err)));
+            }
+        };
+        rec.row().key_last_four = key.as_ref().map(|k| k.secret.last_four());
+        if inbound.out_of_time() {
+            return Next::OutOfTime(failed(rec, out_of_time(config, inbound, provider)));
+        }
+        let secret = key.as_ref().map(|k| &k.secret);
+        let effective = inbound.effective(provider);
+        let tried = if passes {
+            rec.row().warnings.clear();
+            passthrough::attempt(state, &effective, model, inbound, secret, rec).await
+        } else {
+            translated::attempt(state, &effective, model, inbound, secret, rec).await
+        };
+        // A key refused or out of quota is set aside; another key of the same provider
+        // is tried at once, before any backoff.
+        if let Some(key) = &key
+            && let Some(duration) = keys::set_aside_for(&tried)
+            && state.keys.set_aside(&provider.id, key, duration)
+            && key_switches + 1 < key.count()
+        {
+            key_switches += 1;
+            continue;
+        }
+        let Tried::Retryable(failure) = tried else {
+            break tried;
+        };
+        state.routing.failed(&provider.id, model, &config.retries);
+        if !pause_before_retry(state, config, inbound, &failure, retry, waited).await {
+            break Tried::Retryable(failure);
+        }
+        retry += 1;
+    };
+    match tried {
+        Tried::Answer(response, mode) => {
+            if response.status().is_success() {
+                state.routing.succeeded(&provider.id, model);
+            }
+            Next::Answer(response, mode)
+        }
+        Tried::Retryable(failure) => Next::Failed(failure),
+        Tried::Refused(err) => Next::Refused(err),
+    }
+}
+
+/// Waits before trying the same target again, when the retry policy allows another try and
+/// it would start before the request's deadline. False when it is time to move on (or the
+/// gateway is shutting down).
+async fn pause_before_retry(
+    state: &AppState,
+    config: &Config,
+    inbound: &Inbound<'_>,
+    failure: &Failure,
+    retry: u32,
+    waited: &mut Waited,
+) -> bool {
+    let hint = match failure {
+        Failure::Status(response, _) => retries::provider_hint(response.headers()),
+        Failure::Error(_) => None,
+    };
+    let Some(wait) = retries::next_wait(&config.retries, retry, hint, *waited)
+        .filter(|wait| inbound.deadline.is_none_or(|d| Instant::now() + *wait < d))
+    else {
+        return false;
+    };
+    tracing::info!(
+        retry = retry + 1,
+        wait_ms = wait.as_millis() as u64,
+        "retrying the same target after a pause"
+    );
+    let shutting_down = tokio::select! {
+        () = tokio::time::sleep(wait) => false,
+        () = state.abort.cancelled() => true,
+    };
+    waited.0 += wait;
+    !shutting_down
+}
+
+/// Every target failed: the last failure is the answer (a provider's own error is relayed
+/// as it came).
+async fn give_up(
+    state: &AppState,
+    config: &Arc<Config>,
+    inbound: &Inbound<'_>,
+    rec: Recorder,
+    last_failure: Option<Failure>,
+) -> Response {
+    let api = inbound.api;
     match last_failure {
         Some(Failure::Status(response, mode)) => {
             answer(state, config, response, mode, inbound, rec).await

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 
-use super::flow::{Failure, Tried};
+use super::inbound::{Failure, Tried};
 
 /// A refused key is likely to stay refused until someone changes it (which forgets this).
 const REFUSED: Duration = Duration::from_secs(600);

@@ -8,12 +8,14 @@
 //! google-genai SDK uses the latter), where the URL names the model and the method.
 
 mod accounting;
+mod body;
 mod cached;
 mod call;
 mod client;
 mod estimate;
 mod flow;
 mod frames;
+mod inbound;
 mod keys;
 mod models;
 mod passthrough;
@@ -23,22 +25,19 @@ mod sse;
 mod translated;
 
 use axum::Router;
-use axum::body::Body;
 use std::collections::HashMap;
-use std::time::Duration;
 
 use axum::extract::{Path, Query, Request, State};
 use axum::http::HeaderValue;
 use axum::response::Response;
 use axum::routing::{get, post};
-use bytes::Bytes;
-use http_body_util::BodyExt;
 
 use crate::error::ProxyError;
 use crate::state::SharedState;
 
+pub use body::BODY_READ_TIMEOUT;
+pub use call::is_retryable_status;
 pub use client::ClientApi;
-pub use flow::is_retryable_status;
 pub use recorder::CLIENT_CLOSED;
 
 pub fn router() -> Router<SharedState> {
@@ -128,67 +127,10 @@ async fn gemini_call(
         }
     };
     let model = name.rsplit_once(':').map_or(name, |(model, _)| model);
-    let call = flow::GeminiCall {
+    let call = inbound::GeminiCall {
         model: model.to_owned(),
         stream,
         sse: query.get("alt").map(String::as_str) == Some("sse"),
     };
     flow::handle_call(state, api, request, Some(call)).await
-}
-
-/// The longest a client may take to send a request body: minutes for the largest allowed
-/// body on a slow link, while a client trickling a byte now and then (slowloris) cannot hold
-/// the request open for good.
-pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// Reads a request body, refusing it as soon as it grows past `limit` bytes or takes longer
-/// than [`BODY_READ_TIMEOUT`].
-pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, ProxyError> {
-    read_body_within(body, limit, BODY_READ_TIMEOUT).await
-}
-
-async fn read_body_within(
-    body: Body,
-    limit: usize,
-    deadline: Duration,
-) -> Result<Bytes, ProxyError> {
-    let read = http_body_util::Limited::new(body, limit).collect();
-    match tokio::time::timeout(deadline, read).await {
-        Err(_) => Err(ProxyError::RequestTimeout(format!(
-            "The request body did not arrive within {} s.",
-            deadline.as_secs()
-        ))),
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
-            Err(ProxyError::BodyTooLarge { limit_bytes: limit })
-        }
-        Ok(Err(e)) => Err(ProxyError::InvalidRequest {
-            message: format!("The request body could not be read: {e}"),
-            param: None,
-        }),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use futures_util::StreamExt;
-
-    /// Issue 15: a body sent a byte now and then was waited for without end.
-    #[tokio::test]
-    async fn regression_a_body_that_stops_arriving_is_refused_with_408() {
-        let trickle = futures_util::stream::once(async {
-            Ok::<_, std::convert::Infallible>(Bytes::from_static(b"{\"model\""))
-        })
-        .chain(futures_util::stream::pending());
-        let body = Body::from_stream(trickle);
-        let err = read_body_within(body, 1024, Duration::from_millis(100))
-            .await
-            .unwrap_err();
-        assert_eq!(
-            err.status(),
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            "{err}"
-        );
-    }
 }

@@ -17,9 +17,10 @@ use switchyard_protocol::canonical::{ApiError, SseEvent};
 use switchyard_protocol::{RawObject, anthropic, gemini, openai_responses};
 
 use super::accounting::{account, decorate};
+use super::call::{self, UpstreamRequest, base_headers, wants_stream_usage};
 use super::client::ClientApi;
 use super::estimate::{self, InputEstimate};
-use super::flow::{self, Inbound, Mode, Tried};
+use super::inbound::{Inbound, Mode, Tried};
 use super::pipe::{JsonArray, Observed, OpenAiPassthrough, Pipe};
 use super::recorder::Recorder;
 use super::sse::{RelayParts, relay};
@@ -58,7 +59,7 @@ pub async fn attempt(
     if let (ClientApi::Messages | ClientApi::CountTokens, Some(query)) = (api, inbound.query) {
         url = format!("{url}?{query}"); // `?beta=true` from Claude Code
     }
-    let mut headers = flow::base_headers(provider, key);
+    let mut headers = base_headers(provider, key);
     for name in forwarded_headers(api) {
         if let Some(value) = inbound.headers.get(*name) {
             headers.insert(*name, value.clone());
@@ -67,22 +68,19 @@ pub async fn attempt(
     let asks_usage = matches!(api, ClientApi::Chat | ClientApi::Completions)
         && inbound.stream
         && !inbound.client_wants_usage
-        && flow::wants_stream_usage(state, provider);
-    let make_body = |ask: bool| upstream_body(&inbound.body, api, model, ask);
-    flow::call(
-        state,
+        && wants_stream_usage(state, provider);
+    let request = UpstreamRequest {
         provider,
         model,
-        &url,
+        url,
         headers,
-        make_body,
-        asks_usage,
-        Mode::Passthrough {
+        body: |ask: bool| upstream_body(&inbound.body, api, model, ask),
+        ask_usage: asks_usage,
+        mode: Mode::Passthrough {
             kind: provider.kind,
         },
-        rec,
-    )
-    .await
+    };
+    call::call(state, request, rec).await
 }
 
 /// The upstream path of a Gemini API call for `model`.
@@ -203,7 +201,7 @@ async fn whole(
         } else {
             kind.adapter().answer_usage(api.dialect(), &bytes)
         };
-        account(config, &mut rec, usage, || {
+        account(config, rec.row(), usage, || {
             (
                 estimate::input_tokens(&inbound.body),
                 estimate::output_tokens(&bytes),

@@ -133,7 +133,7 @@ impl Drop for Recorder {
             .is_some_and(|r| r.provider.is_some() && r.usage.input_tokens == 0);
         if let Some(walk_away) = self.walk_away.take().filter(|_| unbilled) {
             let prompt = (walk_away.prompt_bytes as u64).div_ceil(4);
-            super::accounting::account_partial(&walk_away.config, self, None, || prompt, 0);
+            super::accounting::account_partial(&walk_away.config, self.row(), None, || prompt, 0);
         }
         let error = Some("the client closed the connection before the answer was complete".into());
         if let Some(record) = self.complete(CLIENT_CLOSED, Outcome::ClientDisconnected, error) {

@@ -254,10 +254,10 @@ impl Relay {
         if failed {
             // Broken off: the provider's final usage event never came.
             let input = || self.input_estimate.tokens();
-            account_partial(&self.config, &mut rec, meter.usage, input, output);
+            account_partial(&self.config, rec.row(), meter.usage, input, output);
         } else {
             let both = || (self.input_estimate.tokens(), output);
-            account(&self.config, &mut rec, meter.usage, both);
+            account(&self.config, rec.row(), meter.usage, both);
         }
         self.store_transcript(&mut rec);
         if let Some(error) = meter.error {
@@ -306,7 +306,7 @@ impl Drop for Relay {
         let output = meter.output_chars.div_ceil(4);
         account_partial(
             &self.config,
-            &mut rec,
+            rec.row(),
             meter.usage,
             || self.input_estimate.tokens(),
             output,

@@ -18,9 +18,10 @@ use switchyard_protocol::canonical::{
 use switchyard_protocol::{anthropic, gemini, openai_chat, openai_responses};
 
 use super::accounting::{account, decorate};
+use super::call::{self, UpstreamRequest, base_headers, wants_stream_usage};
 use super::client::ClientApi;
 use super::estimate::InputEstimate;
-use super::flow::{self, Decoded, Inbound, Mode, Tried};
+use super::inbound::{Decoded, Inbound, Mode, Tried};
 use super::passthrough::read_answer;
 use super::pipe::{JsonArray, Pipe, Translate};
 use super::recorder::Recorder;
@@ -68,9 +69,9 @@ pub async fn attempt(
     let adapter = provider.kind.adapter();
     let url = crate::upstream::url(provider, &adapter.chat_path(model, inbound.stream));
     // Betas the client sent were meant for its own provider: none go on.
-    let headers = flow::base_headers(provider, key);
+    let headers = base_headers(provider, key);
     let asks_usage =
-        adapter.asks_stream_usage() && inbound.stream && flow::wants_stream_usage(state, provider);
+        adapter.asks_stream_usage() && inbound.stream && wants_stream_usage(state, provider);
     // Encoded once for every retry of this target, straight from the decoded request (the
     // target's model and stream flag are passed beside it, not set on a copy). Only a provider
     // that turns out to reject `stream_options` costs a second encoding.
@@ -97,21 +98,19 @@ pub async fn attempt(
             )
             .unwrap_or_default()
     };
-    flow::call(
-        state,
+    let request = UpstreamRequest {
         provider,
         model,
-        &url,
+        url,
         headers,
-        make_body,
-        asks_usage,
-        Mode::Translated {
+        body: make_body,
+        ask_usage: asks_usage,
+        mode: Mode::Translated {
             kind: provider.kind,
             names,
         },
-        rec,
-    )
-    .await
+    };
+    call::call(state, request, rec).await
 }
 
 /// Ids the client sees: its format's prefix on the history id.
@@ -259,7 +258,7 @@ pub async fn answer(
             return api.error_response(&err);
         }
     };
-    account(config, &mut rec, Some(decoded_answer.usage), || (0, 0));
+    account(config, rec.row(), Some(decoded_answer.usage), || (0, 0));
     let cost = rec.row().cost_usd;
     let body = encode_response(api, decoded, &decoded_answer, &names);
     let provider = rec.row().provider.clone();
@@ -298,7 +297,7 @@ pub async fn count_tokens_locally(
         }
     };
     let count = anthropic::count_tokens_estimate(&decoded.request);
-    account(config, &mut rec, Some(Usage::default()), || (0, 0));
+    account(config, rec.row(), Some(Usage::default()), || (0, 0));
     rec.row().usage_estimated = true;
     let provider = rec.row().provider.clone();
     let model = rec.row().upstream_model.clone();

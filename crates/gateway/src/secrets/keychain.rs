@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use keyring_core::{CredentialStore, Entry, Error};
 
-use super::{KeyStore, KeyStoreError, Secret};
+use super::secret::{KeyStore, KeyStoreError, Secret};
 
 pub const SERVICE: &str = "switchyard";
 

@@ -88,6 +88,10 @@ async fn a_config_override_is_named_as_the_price_source() {
     assert_eq!(row["price_source"], "config:mock/gpt-4.1");
     // 1,000 × 2 + 500 × 8 = 6,000 µ$.
     assert!(approx(&row["cost_usd"], 0.006), "{row}");
+    let parts = &row["cost_breakdown"];
+    assert!(approx(&parts["uncached_input"], 0.002), "{parts}");
+    assert!(approx(&parts["output"], 0.004), "{parts}");
+    assert!(approx(&parts["cache_reads"], 0.0), "{parts}");
     let listed = h.admin("/api/requests?limit=1").await;
     assert_eq!(listed["items"][0]["price_source"], "config:mock/gpt-4.1");
 }
@@ -122,6 +126,10 @@ async fn anthropic_cache_writes_are_priced_at_the_write_price() {
     );
     assert_eq!(row["cache_write_tokens"], 10_000);
     assert!(approx(&row["cost_usd"], 0.048), "{row}");
+    let parts = &row["cost_breakdown"];
+    assert!(approx(&parts["uncached_input"], 0.003), "{parts}");
+    assert!(approx(&parts["cache_writes"], 0.0375), "{parts}");
+    assert!(approx(&parts["output"], 0.0075), "{parts}");
     assert_eq!(
         row["price_source"],
         "builtin:anthropic/claude-sonnet-4-5 (as of 2026-10-24)"

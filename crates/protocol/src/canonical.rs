@@ -21,6 +21,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::media::Base64Text;
 use crate::usage::Usage;
 
 /// Where one encoding of a request goes: the model the target names, whether to stream, and
@@ -71,6 +72,33 @@ pub struct ChatRequest {
     pub stream: bool,
     /// An end-user id for abuse tracking (`user` / `metadata.user_id`).
     pub user: Option<String>,
+}
+
+impl ChatRequest {
+    /// About how many bytes the request takes as JSON: its text and inline media, plus a
+    /// little per message. Encoders reserve this much once instead of growing their output
+    /// buffer by doubling (which, for a request carrying a 2 MiB image, allocated 6 MiB).
+    pub fn encoded_size_hint(&self) -> usize {
+        fn size(content: &Content) -> usize {
+            match content {
+                Content::Text { text, .. } | Content::Thinking { text, .. } => text.len(),
+                Content::RedactedThinking { data } => data.len(),
+                Content::Image { source, .. } | Content::Document { source, .. } => match source {
+                    MediaSource::Base64 { data, .. } => data.len(),
+                    MediaSource::Url { url } => url.len(),
+                },
+                Content::ToolCall(call) => call.name.len() + 64,
+                Content::ToolResult(result) => result.content.iter().map(size).sum(),
+            }
+        }
+        let messages: usize = self
+            .messages
+            .iter()
+            .map(|m| 64 + m.content.iter().map(|c| 32 + size(c)).sum::<usize>())
+            .sum();
+        let system: usize = self.system.iter().map(|b| 32 + b.text.len()).sum();
+        1024 + messages + system + self.tools.len() * 512
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -130,7 +158,10 @@ pub enum Content {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MediaSource {
     /// Raw base64 (no `data:` prefix) with its media type, e.g. `image/png`, `application/pdf`.
-    Base64 { media_type: String, data: String },
+    Base64 {
+        media_type: String,
+        data: Base64Text,
+    },
     /// An http(s) URL the provider fetches itself.
     Url { url: String },
 }
@@ -138,18 +169,25 @@ pub enum MediaSource {
 impl MediaSource {
     /// Parses a `data:<media type>;base64,<data>` URL, or keeps anything else as a URL.
     pub fn from_url(url: &str) -> MediaSource {
+        MediaSource::from_url_owned(url.to_owned())
+    }
+
+    /// [`MediaSource::from_url`] keeping the URL's own buffer: a data URL's base64 stays where
+    /// it is (its prefix cut off), not copied, which matters for megabytes of image.
+    pub fn from_url_owned(mut url: String) -> MediaSource {
         if let Some(rest) = url.strip_prefix("data:")
-            && let Some((meta, data)) = rest.split_once(',')
+            && let Some((meta, _)) = rest.split_once(',')
             && let Some(media_type) = meta.strip_suffix(";base64")
         {
+            let media_type = media_type.to_owned();
+            let prefix = "data:".len() + meta.len() + 1;
+            url.drain(..prefix);
             return MediaSource::Base64 {
-                media_type: media_type.to_owned(),
-                data: data.to_owned(),
+                media_type,
+                data: url.into(),
             };
         }
-        MediaSource::Url {
-            url: url.to_owned(),
-        }
+        MediaSource::Url { url }
     }
 
     /// The source as a URL: data URLs for base64.

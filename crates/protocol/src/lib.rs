@@ -14,10 +14,12 @@
 pub mod anthropic;
 pub mod canonical;
 pub mod gemini;
+pub mod media;
 pub mod openai_chat;
 pub mod openai_responses;
 pub mod raw;
 pub mod usage;
 
+pub use media::Base64Text;
 pub use raw::{RawObject, RawObjectError};
 pub use usage::Usage;

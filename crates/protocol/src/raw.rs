@@ -73,6 +73,16 @@ impl<'a> RawObject<'a> {
         }
     }
 
+    /// Deserialises the whole object from its members, as `serde_json::from_slice` would from
+    /// the body, without reading the body again: how decoders share the one parse.
+    pub fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        let members = self
+            .members
+            .iter()
+            .map(|(key, member)| (key.as_str(), member.raw()));
+        T::deserialize(de::value::MapDeserializer::new(members))
+    }
+
     /// True when the member is present and not `null`.
     pub fn has(&self, key: &str) -> bool {
         self.get_raw(key).is_some_and(|raw| raw != "null")
@@ -178,6 +188,24 @@ impl<'de> Visitor<'de> for ObjectVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_whole_object_deserialises_from_its_members() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Request {
+            model: String,
+            messages: Vec<serde_json::Value>,
+            #[serde(default)]
+            stream: bool,
+        }
+        let body = br#"{"model":"m","messages":[{"role":"user","content":"hi \u00e9"}],"extra":1}"#;
+        let obj = RawObject::parse(body).unwrap();
+        let request: Request = obj.deserialize().unwrap();
+        assert_eq!(request, serde_json::from_slice::<Request>(body).unwrap());
+        let missing = RawObject::parse(br#"{"model":"m"}"#).unwrap();
+        let err = missing.deserialize::<Request>().unwrap_err().to_string();
+        assert!(err.contains("missing field `messages`"), "{err}");
+    }
 
     /// Found by the fuzzer: JSON allows any exponent, so a number beyond what an f64 holds is
     /// valid JSON and is passed through as written (the provider decides what it means); only a

@@ -94,7 +94,8 @@ impl Inbound<'_> {
     }
 }
 
-/// The request in canonical form, decoded only when a target needs translation.
+/// The request in canonical form, decoded only when a target needs translation, from the
+/// members [`Inbound::body`] already holds (the body is parsed once).
 #[derive(Debug, Clone)]
 pub struct Decoded {
     pub request: ChatRequest,
@@ -118,9 +119,9 @@ impl Inbound<'_> {
             warnings: Vec::new(),
         };
         match self.api {
-            ClientApi::Chat => openai_chat::decode_request(self.bytes).map(plain),
+            ClientApi::Chat => openai_chat::decode_object(&self.body).map(plain),
             ClientApi::Messages | ClientApi::CountTokens => {
-                let (request, mut warnings) = anthropic::decode_request_with_warnings(self.bytes)?;
+                let (request, mut warnings) = anthropic::decode_object(&self.body)?;
                 if let Some(betas) = self
                     .headers
                     .get("anthropic-beta")
@@ -137,7 +138,7 @@ impl Inbound<'_> {
                 })
             }
             ClientApi::Responses => {
-                let (request, ctx) = openai_responses::decode_request(self.bytes)?;
+                let (request, ctx) = openai_responses::decode_object(&self.body)?;
                 Ok(Decoded {
                     request,
                     warnings: ctx.warnings.clone(),
@@ -145,7 +146,7 @@ impl Inbound<'_> {
                 })
             }
             ClientApi::GenerateContent | ClientApi::GeminiCountTokens => {
-                let decoded = gemini::decode_client_request(self.bytes)?;
+                let decoded = gemini::decode_client_object(&self.body)?;
                 Ok(Decoded {
                     request: decoded.request,
                     responses: None,

@@ -26,6 +26,7 @@ use crate::canonical::{
     ChatRequest, Content, Effort, MediaSource, Message, Reasoning, ResponseFormat, Role,
     SystemBlock, Tool, ToolCall, ToolChoice, ToolResult, TranslateError,
 };
+use crate::raw::RawObject;
 
 /// Reads a Messages request body (also the body of `/v1/messages/count_tokens`).
 pub fn decode_request(body: &[u8]) -> Result<ChatRequest, TranslateError> {
@@ -39,6 +40,18 @@ pub fn decode_request_with_warnings(
 ) -> Result<(ChatRequest, Vec<String>), TranslateError> {
     let wire: MessagesRequest = serde_json::from_slice(body)
         .map_err(|e| TranslateError::new(format!("invalid Messages request: {e}")))?;
+    decoded(wire)
+}
+
+/// [`decode_request_with_warnings`] from the body's members, already split by the caller.
+pub fn decode_object(raw: &RawObject<'_>) -> Result<(ChatRequest, Vec<String>), TranslateError> {
+    let wire: MessagesRequest = raw
+        .deserialize()
+        .map_err(|e| TranslateError::new(format!("invalid Messages request: {e}")))?;
+    decoded(wire)
+}
+
+fn decoded(wire: MessagesRequest) -> Result<(ChatRequest, Vec<String>), TranslateError> {
     let mut warnings = Vec::new();
     let request = from_wire(wire, &mut warnings)?;
     Ok((request, warnings))

@@ -35,7 +35,7 @@ mod stream_decoder_tests;
 #[cfg(test)]
 mod stream_encoder_tests;
 
-pub use client_request::{decode_request, decode_request_with_warnings};
+pub use client_request::{decode_object, decode_request, decode_request_with_warnings};
 pub use count_tokens::{count_tokens_estimate, encode_count_tokens};
 pub use error::{decode_error, encode_error};
 pub use provider_request::{encode_body, encode_request};

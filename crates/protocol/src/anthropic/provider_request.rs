@@ -79,7 +79,9 @@ pub fn encode_body(
     names: &mut ToolNames,
 ) -> Result<Vec<u8>, TranslateError> {
     let wire = build_request(req, to, names)?;
-    serde_json::to_vec(&wire).map_err(|e| TranslateError::new(e.to_string()))
+    let mut out = Vec::with_capacity(req.encoded_size_hint());
+    serde_json::to_writer(&mut out, &wire).map_err(|e| TranslateError::new(e.to_string()))?;
+    Ok(out)
 }
 
 fn build_request(

@@ -14,6 +14,8 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
+use crate::media::Base64Text;
+
 /// `POST /v1/messages` (and `/v1/messages/count_tokens`, which takes the same body).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MessagesRequest {
@@ -218,7 +220,7 @@ fn is_false(b: &bool) -> bool {
 pub enum ImageSource {
     Base64 {
         media_type: String,
-        data: String,
+        data: Base64Text,
     },
     Url {
         url: String,
@@ -233,7 +235,10 @@ pub enum ImageSource {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum DocumentSource {
     /// A PDF.
-    Base64 { media_type: String, data: String },
+    Base64 {
+        media_type: String,
+        data: Base64Text,
+    },
     /// A PDF by URL.
     Url { url: String },
     /// Plain text (`media_type` is `text/plain`).

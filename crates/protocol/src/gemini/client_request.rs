@@ -56,6 +56,7 @@ use crate::canonical::{
     ChatRequest, Content, MediaSource, Message, Role, SystemBlock, ToolCall, ToolResult,
     TranslateError,
 };
+use crate::raw::RawObject;
 
 /// A Gemini request in canonical form, with what of it could not be carried over.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,11 +72,25 @@ pub struct ClientRequest {
 pub fn decode_client_request(body: &[u8]) -> Result<ClientRequest, TranslateError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| TranslateError::new(format!("invalid Gemini request: {e}")))?;
-    let Value::Object(mut top) = value else {
+    let Value::Object(top) = value else {
         return Err(TranslateError::new(
             "invalid Gemini request: the body must be a JSON object",
         ));
     };
+    decode_members(top)
+}
+
+/// [`decode_client_request`] from the body's members, already split by the caller.
+pub fn decode_client_object(raw: &RawObject<'_>) -> Result<ClientRequest, TranslateError> {
+    let top = raw
+        .deserialize()
+        .map_err(|e| TranslateError::new(format!("invalid Gemini request: {e}")))?;
+    decode_members(top)
+}
+
+fn decode_members(
+    mut top: serde_json::Map<String, Value>,
+) -> Result<ClientRequest, TranslateError> {
     if let Some(inner) = take(&mut top, "generateContentRequest") {
         let Value::Object(inner) = inner else {
             return Err(not_an_object("generateContentRequest"));

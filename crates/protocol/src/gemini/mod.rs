@@ -35,7 +35,7 @@ pub mod schema;
 mod stream;
 pub mod wire;
 
-pub use client_request::{ClientRequest, decode_client_request};
+pub use client_request::{ClientRequest, decode_client_object, decode_client_request};
 pub use client_response::{encode_client_response, encode_count_tokens, model_entry};
 pub use client_stream::ClientEncoder;
 pub use error::{decode_error, encode_client_error};

@@ -72,7 +72,10 @@ pub fn encode_request(req: &ChatRequest, names: &mut ToolNames) -> Result<Value,
 /// model and the stream flag are in Gemini's URL, not its body).
 pub fn encode_body(req: &ChatRequest, names: &mut ToolNames) -> Result<Vec<u8>, TranslateError> {
     let wire = build_request(req, names)?;
-    serde_json::to_vec(&wire).map_err(|e| TranslateError::new(format!("encoding failed: {e}")))
+    let mut out = Vec::with_capacity(req.encoded_size_hint());
+    serde_json::to_writer(&mut out, &wire)
+        .map_err(|e| TranslateError::new(format!("encoding failed: {e}")))?;
+    Ok(out)
 }
 
 /// The same request as typed wire values.

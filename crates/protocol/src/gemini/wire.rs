@@ -18,6 +18,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::media::Base64Text;
+
 /// The body of `POST /v1beta/models/{model}:generateContent` (and `:streamGenerateContent`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -89,7 +91,7 @@ pub struct Blob {
     #[serde(default, alias = "mime_type")]
     pub mime_type: String,
     #[serde(default)]
-    pub data: String,
+    pub data: Base64Text,
 }
 
 /// A file the service fetches: a Files API URI or a public URL.

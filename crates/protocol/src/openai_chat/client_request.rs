@@ -16,15 +16,29 @@ use crate::canonical::{
     CacheControl, ChatRequest, Content, Effort, MediaSource, Message, Reasoning, ResponseFormat,
     Role, SystemBlock, Tool, ToolCall, ToolChoice, ToolResult, TranslateError,
 };
+use crate::raw::{RawObject, RawObjectError};
 
 /// Reads a Chat Completions request body.
 pub fn decode_request(body: &[u8]) -> Result<ChatRequest, TranslateError> {
-    let value: Value = serde_json::from_slice(body)
+    match RawObject::parse(body) {
+        Ok(raw) => decode_object(&raw),
+        Err(RawObjectError::NotAnObject) => {
+            Err(TranslateError::new("The body must be a JSON object."))
+        }
+        Err(RawObjectError::InvalidJson(e)) => Err(TranslateError::new(format!(
+            "The body is not valid JSON: {e}"
+        ))),
+    }
+}
+
+/// [`decode_request`] from the body's members, already split by the caller.
+pub fn decode_object(raw: &RawObject<'_>) -> Result<ChatRequest, TranslateError> {
+    let mut obj: Map<String, Value> = raw
+        .deserialize()
         .map_err(|e| TranslateError::new(format!("The body is not valid JSON: {e}")))?;
-    let Value::Object(obj) = value else {
-        return Err(TranslateError::new("The body must be a JSON object."));
-    };
-    let messages = match obj.get("messages") {
+    // Taken out of the object, so that text and images move into the canonical request
+    // instead of being copied (a base64 image is megabytes).
+    let mut messages = match obj.remove("messages") {
         Some(Value::Array(messages)) => messages,
         Some(_) => {
             return Err(TranslateError::at(
@@ -41,7 +55,7 @@ pub fn decode_request(body: &[u8]) -> Result<ChatRequest, TranslateError> {
         ));
     }
     let mut history = History::default();
-    for (i, message) in messages.iter().enumerate() {
+    for (i, message) in messages.iter_mut().enumerate() {
         history.read(message, &format!("messages[{i}]"))?;
     }
     let max_tokens = match uint(&obj, "max_completion_tokens")? {
@@ -85,7 +99,7 @@ struct History {
 }
 
 impl History {
-    fn read(&mut self, message: &Value, at: &str) -> Result<(), TranslateError> {
+    fn read(&mut self, message: &mut Value, at: &str) -> Result<(), TranslateError> {
         let Value::Object(message) = message else {
             return Err(TranslateError::at(at, format!("'{at}' must be an object.")));
         };
@@ -99,7 +113,7 @@ impl History {
             // Both are instructions; o-series models renamed `system` to `developer`.
             "system" | "developer" => {
                 let first = self.system.len();
-                for part in parts(message.get("content"), &content_at)? {
+                for part in parts(message.get_mut("content"), &content_at)? {
                     if let Content::Text {
                         text,
                         cache_control,
@@ -121,7 +135,7 @@ impl History {
                 }
             }
             "user" => {
-                let mut content = parts(message.get("content"), &content_at)?;
+                let mut content = parts(message.get_mut("content"), &content_at)?;
                 if let Some(cache) = cache {
                     mark_last(&mut content, cache);
                 }
@@ -149,7 +163,7 @@ impl History {
                 let result = ToolResult {
                     name: self.call_names.get(&call_id).cloned().or(named),
                     call_id,
-                    content: parts(message.get("content"), &content_at)?,
+                    content: parts(message.get_mut("content"), &content_at)?,
                     is_error: false,
                     cache_control: cache,
                 };
@@ -186,16 +200,16 @@ impl History {
     /// An assistant turn: reasoning first (it came first), then text, then tool calls.
     fn assistant(
         &mut self,
-        message: &Map<String, Value>,
+        message: &mut Map<String, Value>,
         at: &str,
         cache: Option<CacheControl>,
     ) -> Result<Vec<Content>, TranslateError> {
         let mut content = thinking(message, at)?;
-        let mut text = parts(message.get("content"), &format!("{at}.content"))?;
+        let mut text = parts(message.get_mut("content"), &format!("{at}.content"))?;
         if text.is_empty()
             && let Some(refusal) = message.get("refusal").and_then(Value::as_str)
         {
-            text = text_part(refusal, None);
+            text = text_part(refusal.to_owned(), None);
         }
         content.append(&mut text);
         if let Some(cache) = cache {
@@ -280,13 +294,13 @@ fn tool_call(call: &Value, position: usize, at: &str) -> Result<ToolCall, Transl
 }
 
 /// Message content: a string, or an array of parts.
-fn parts(content: Option<&Value>, at: &str) -> Result<Vec<Content>, TranslateError> {
+fn parts(content: Option<&mut Value>, at: &str) -> Result<Vec<Content>, TranslateError> {
     match content {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::String(text)) => Ok(text_part(text, None)),
+        Some(Value::String(text)) => Ok(text_part(std::mem::take(text), None)),
         Some(Value::Array(items)) => {
             let mut out = Vec::with_capacity(items.len());
-            for (j, item) in items.iter().enumerate() {
+            for (j, item) in items.iter_mut().enumerate() {
                 out.extend(part(item, &format!("{at}[{j}]"))?);
             }
             Ok(out)
@@ -299,10 +313,10 @@ fn parts(content: Option<&Value>, at: &str) -> Result<Vec<Content>, TranslateErr
 }
 
 /// One content part. `cache_control` is kept on every kind (Roo adds it; translation rule 14).
-fn part(item: &Value, at: &str) -> Result<Vec<Content>, TranslateError> {
+fn part(item: &mut Value, at: &str) -> Result<Vec<Content>, TranslateError> {
     // Some clients put bare strings in the parts array.
     if let Value::String(text) = item {
-        return Ok(text_part(text, None));
+        return Ok(text_part(std::mem::take(text), None));
     }
     let cache = item.get("cache_control").and_then(cache_control);
     let kind = item.get("type").and_then(Value::as_str).unwrap_or("text");
@@ -310,12 +324,15 @@ fn part(item: &Value, at: &str) -> Result<Vec<Content>, TranslateError> {
         "text" | "input_text" | "refusal" => {
             let field = if kind == "refusal" { "refusal" } else { "text" };
             let text = string(item.get(field), &format!("{at}.{field}"))?.unwrap_or_default();
-            Ok(text_part(&text, cache))
+            Ok(text_part(text, cache))
         }
         "image_url" => {
-            let url = match item.get("image_url") {
-                Some(Value::String(url)) => Some(url.as_str()),
-                Some(image) => image.get("url").and_then(Value::as_str),
+            let url = match item.get_mut("image_url") {
+                Some(Value::String(url)) => Some(std::mem::take(url)),
+                Some(image) => match image.get_mut("url") {
+                    Some(Value::String(url)) => Some(std::mem::take(url)),
+                    _ => None,
+                },
                 None => None,
             };
             let url = url.ok_or_else(|| {
@@ -325,7 +342,7 @@ fn part(item: &Value, at: &str) -> Result<Vec<Content>, TranslateError> {
                 )
             })?;
             Ok(vec![Content::Image {
-                source: MediaSource::from_url(url),
+                source: MediaSource::from_url_owned(url),
                 cache_control: cache,
             }])
         }
@@ -350,7 +367,7 @@ fn part(item: &Value, at: &str) -> Result<Vec<Content>, TranslateError> {
             } else {
                 MediaSource::Base64 {
                     media_type: "application/pdf".into(),
-                    data: data.to_owned(),
+                    data: data.into(),
                 }
             };
             Ok(vec![Content::Document {
@@ -367,12 +384,12 @@ fn part(item: &Value, at: &str) -> Result<Vec<Content>, TranslateError> {
 }
 
 /// A text part; empty text carries nothing and some providers reject it, so it is dropped.
-fn text_part(text: &str, cache_control: Option<CacheControl>) -> Vec<Content> {
+fn text_part(text: String, cache_control: Option<CacheControl>) -> Vec<Content> {
     if text.is_empty() {
         return Vec::new();
     }
     vec![Content::Text {
-        text: text.to_owned(),
+        text,
         cache_control,
     }]
 }

@@ -29,7 +29,7 @@ mod wire;
 #[cfg(test)]
 mod scenarios;
 
-pub use client_request::decode_request;
+pub use client_request::{decode_object, decode_request};
 pub use decoder::Decoder;
 pub use encoder::Encoder;
 pub use error::{decode_error, encode_error};

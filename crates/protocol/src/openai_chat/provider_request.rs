@@ -32,7 +32,9 @@ pub fn encode_body(
     names: &mut ToolNames,
 ) -> Result<Vec<u8>, TranslateError> {
     let body = encode_for(req, to, names)?;
-    serde_json::to_vec(&body).map_err(|e| TranslateError::new(e.to_string()))
+    let mut out = Vec::with_capacity(req.encoded_size_hint());
+    serde_json::to_writer(&mut out, &body).map_err(|e| TranslateError::new(e.to_string()))?;
+    Ok(out)
 }
 
 fn encode_for(

@@ -53,7 +53,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 pub use error::{encode_error, encode_translate_error};
-pub use request::decode_request;
+pub use request::{decode_object, decode_request};
 pub use response::encode_response;
 pub use stream::Encoder;
 

@@ -47,30 +47,37 @@ const ECHOED: [&str; 13] = [
 /// OpenAI uses (`store`, `include`, `prompt_cache_key`, `metadata`, `text.verbosity`, …).
 pub fn decode_request(body: &[u8]) -> Result<(ChatRequest, ResponsesContext), TranslateError> {
     let raw = RawObject::parse(body).map_err(|e| TranslateError::new(e.to_string()))?;
-    refuse_stored_state(&raw)?;
+    decode_object(&raw)
+}
+
+/// [`decode_request`] from the body's members, already split by the caller.
+pub fn decode_object(
+    raw: &RawObject<'_>,
+) -> Result<(ChatRequest, ResponsesContext), TranslateError> {
+    refuse_stored_state(raw)?;
 
     let mut ctx = ResponsesContext::default();
     let mut req = ChatRequest {
-        model: field(&raw, "model")?.unwrap_or_default(),
-        stream: field(&raw, "stream")?.unwrap_or(false),
-        parallel_tool_calls: field(&raw, "parallel_tool_calls")?,
-        max_tokens: field(&raw, "max_output_tokens")?,
-        temperature: field(&raw, "temperature")?,
-        top_p: field(&raw, "top_p")?,
-        user: match field(&raw, "user")? {
+        model: field(raw, "model")?.unwrap_or_default(),
+        stream: field(raw, "stream")?.unwrap_or(false),
+        parallel_tool_calls: field(raw, "parallel_tool_calls")?,
+        max_tokens: field(raw, "max_output_tokens")?,
+        temperature: field(raw, "temperature")?,
+        top_p: field(raw, "top_p")?,
+        user: match field(raw, "user")? {
             Some(user) => Some(user),
-            None => field(&raw, "safety_identifier")?,
+            None => field(raw, "safety_identifier")?,
         },
         ..ChatRequest::default()
     };
 
-    if let Some(text) = field::<String>(&raw, "instructions")?
+    if let Some(text) = field::<String>(raw, "instructions")?
         && !text.is_empty()
     {
         req.system.push(system_block(text));
     }
     let mut history = History::default();
-    match field::<Value>(&raw, "input")? {
+    match field::<Value>(raw, "input")? {
         None => {}
         Some(Value::String(text)) => history.messages.push(Message {
             role: Role::User,
@@ -92,8 +99,8 @@ pub fn decode_request(body: &[u8]) -> Result<(ChatRequest, ResponsesContext), Tr
     req.messages = history.messages;
     ctx.warnings = history.warnings;
 
-    req.tools = decode_tools(field(&raw, "tools")?.unwrap_or_default(), &mut ctx)?;
-    req.tool_choice = decode_tool_choice(field(&raw, "tool_choice")?, &mut req.tools)?;
+    req.tools = decode_tools(field(raw, "tools")?.unwrap_or_default(), &mut ctx)?;
+    req.tool_choice = decode_tool_choice(field(raw, "tool_choice")?, &mut req.tools)?;
     if let Some(crate::canonical::ToolChoice::Tool(forced)) = &req.tool_choice
         && !req.tools.iter().any(|tool| &tool.name == forced)
     {
@@ -102,7 +109,7 @@ pub fn decode_request(body: &[u8]) -> Result<(ChatRequest, ResponsesContext), Tr
             format!("tool_choice forces '{forced}', a tool this provider cannot run"),
         ));
     }
-    req.response_format = field::<TextParam>(&raw, "text")?
+    req.response_format = field::<TextParam>(raw, "text")?
         .and_then(|text| text.format)
         .map(|format| match format {
             TextFormat::Text => ResponseFormat::Text,
@@ -117,10 +124,10 @@ pub fn decode_request(body: &[u8]) -> Result<(ChatRequest, ResponsesContext), Tr
                 strict,
             },
         });
-    req.reasoning = decode_reasoning(field(&raw, "reasoning")?)?;
+    req.reasoning = decode_reasoning(field(raw, "reasoning")?)?;
 
     for key in ECHOED {
-        let value = match (field::<Value>(&raw, key)?, key) {
+        let value = match (field::<Value>(raw, key)?, key) {
             (Some(value), _) => value,
             // The members OpenAI's response object always has, at their defaults.
             (None, "parallel_tool_calls") => Value::Bool(true),
@@ -488,7 +495,7 @@ fn file_source(data: &str, filename: Option<&str>) -> MediaSource {
     };
     MediaSource::Base64 {
         media_type: media_type.to_owned(),
-        data: data.to_owned(),
+        data: data.into(),
     }
 }
 

@@ -23,8 +23,8 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-/// Requests larger than this are refused: the benchmark never sends one.
-const MAX_BODY: usize = 1 << 20;
+/// Requests larger than this are refused: the largest the benchmark sends is its 2 MiB image.
+const MAX_BODY: usize = 8 << 20;
 
 /// How many content events a stream carries and how far apart, unless the model name says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,13 +92,14 @@ const MESSAGE_STOP: &[u8] = b"event: message_stop\ndata: {\"type\":\"message_sto
 
 const HEALTHY: &[u8] = br#"{"status":"ok"}"#;
 const NOT_FOUND: &[u8] = br#"{"error":{"message":"the bench mock serves POST /v1/chat/completions and POST /v1/messages only","type":"invalid_request_error"}}"#;
-const TOO_LARGE: &[u8] = br#"{"error":{"message":"request body unreadable or over 1 MiB","type":"invalid_request_error"}}"#;
+const TOO_LARGE: &[u8] = br#"{"error":{"message":"request body unreadable or over 8 MiB","type":"invalid_request_error"}}"#;
 
 /// Serves until the listener fails; each connection on its own task, keep-alive, TCP_NODELAY.
 pub async fn serve(listener: TcpListener, default: Pacing) -> std::io::Result<()> {
     loop {
         let (stream, _) = listener.accept().await?;
-        // Without it, a small SSE event waits for the previous one's ACK (see ENVIRONMENT.md).
+        // Without it, Nagle's algorithm holds a small SSE event back until the previous one is
+        // acknowledged, and delayed ACKs turn that into a stall per event on a reused connection.
         stream.set_nodelay(true)?;
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| answer(request, default));

@@ -5,10 +5,12 @@
 //! [`forwarder`] the floor (a proxy that does nothing),
 //! [`load`] the client, [`processes`] starts and stops the processes under test, [`procfs`]
 //! reads their memory and CPU time, [`scenario`] decides what to run and [`report`] prints the
-//! one table; [`dashboard`] times the admin API's dashboard pages over a long history, and
+//! one table; [`allocations`] counts the bytes a large request allocates in the gateway;
+//! [`dashboard`] times the admin API's dashboard pages over a long history, and
 //! [`soak`] watches the gateway's memory through ten minutes of mixed load.
 //! Nothing here reaches beyond loopback, and every loop is bounded in count and time.
 
+pub mod allocations;
 pub mod dashboard;
 pub mod fast_mock;
 pub mod forwarder;

@@ -7,9 +7,17 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 use switchyard_bench::load::{self, Phase, Target};
 use switchyard_bench::report::{ms, per_sec};
 use switchyard_bench::scenario::{self, Options};
+
+/// Counts every byte this process allocates, for the large request's allocations (the
+/// gateway runs in-process for that one figure; see `switchyard_bench::allocations`). The
+/// count is two relaxed atomic additions per allocation, the same on both sides of every
+/// comparison.
+#[global_allocator]
+static ALLOCATOR: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
 
 /// Measures what Switchyard adds to requests against a fast mock provider, on loopback.
 ///
@@ -151,6 +159,7 @@ fn run(args: &Args) -> anyhow::Result<bool> {
         phase: Duration::from_secs_f64(args.phase_secs),
         work_dir: work_dir.clone(),
         compare_bodies: !args.no_bodies_comparison,
+        allocations: Some(ALLOCATOR),
     };
     let runtime = if args.client_threads <= 1 {
         tokio::runtime::Builder::new_current_thread()

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use tokio::runtime::Runtime;
 
+use crate::allocations;
 use crate::load::{self, Phase, Sample, Target};
 use crate::processes::{self, ANTHROPIC_KEY_ENV, Gateway, Readiness};
 use crate::procfs::{self, RssSampler};
@@ -41,6 +42,9 @@ pub struct Options {
     pub work_dir: PathBuf,
     /// Also run the gateway with `store_bodies = false`.
     pub compare_bodies: bool,
+    /// The bench binary's counting allocator: when given, the 2 MiB image request's bytes
+    /// allocated are counted in a gateway run inside this process.
+    pub allocations: Option<allocations::Counter>,
 }
 
 #[derive(Debug)]
@@ -60,6 +64,8 @@ struct Targets {
     translated_stream: (Target, Target),
     chat_paced: (Target, Target),
     translated_paced: (Target, Target),
+    /// A 2 MiB base64 image, OpenAI format through the gateway to an Anthropic provider.
+    translated_image: (Target, Target),
 }
 
 impl Targets {
@@ -118,6 +124,22 @@ impl Targets {
                 messages("claude-x-s64-p20", true)?,
                 chat(gateway, "anth/claude-x-s64-p20", true)?,
             ),
+            translated_image: (
+                Target::post(
+                    mock,
+                    "/v1/messages",
+                    image_messages_body("claude-x"),
+                    false,
+                    &anthropic,
+                )?,
+                Target::post(
+                    gateway,
+                    "/v1/chat/completions",
+                    image_chat_body("anth/claude-x"),
+                    false,
+                    &[],
+                )?,
+            ),
         })
     }
 }
@@ -126,6 +148,37 @@ impl Targets {
 pub fn chat_body(model: &str, stream: bool) -> String {
     format!(
         r#"{{"model":"{model}","messages":[{{"role":"system","content":"You complete code. Answer with code only."}},{{"role":"user","content":"Complete: fn main() {{"}}],"max_tokens":64,"temperature":0,"stream":{stream}}}"#
+    )
+}
+
+/// The length of the large request's image, as base64 text.
+pub const IMAGE_BASE64_BYTES: usize = 2 << 20;
+
+/// Base64 text of [`IMAGE_BASE64_BYTES`]: a PNG signature, then the alphabet over and over
+/// (nothing on the way decodes the pixels).
+fn image_base64() -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut text = String::with_capacity(IMAGE_BASE64_BYTES);
+    text.push_str("iVBORw0KGgo");
+    while text.len() < IMAGE_BASE64_BYTES {
+        text.push(char::from(ALPHABET[text.len() % 64]));
+    }
+    text
+}
+
+/// A question about a picture, OpenAI format (a `data:` URL), as a vision client sends it.
+pub fn image_chat_body(model: &str) -> String {
+    let image = image_base64();
+    format!(
+        r#"{{"model":"{model}","max_tokens":64,"messages":[{{"role":"user","content":[{{"type":"text","text":"What is in this picture?"}},{{"type":"image_url","image_url":{{"url":"data:image/png;base64,{image}"}}}}]}}]}}"#
+    )
+}
+
+/// The same question in Anthropic's format, sent straight to the mock.
+fn image_messages_body(model: &str) -> String {
+    let image = image_base64();
+    format!(
+        r#"{{"model":"{model}","max_tokens":64,"messages":[{{"role":"user","content":[{{"type":"text","text":"What is in this picture?"}},{{"type":"image","source":{{"type":"base64","media_type":"image/png","data":"{image}"}}}}]}}]}}"#
     )
 }
 
@@ -221,13 +274,25 @@ fn rotation(rt: &Runtime, targets: &[&Target], phase: Phase, rounds: u32) -> Vec
 }
 
 /// `target` sent to another address instead (Host header included).
-fn retarget(target: &Target, addr: std::net::SocketAddr) -> Target {
+pub fn retarget(target: &Target, addr: std::net::SocketAddr) -> Target {
     let mut moved = target.clone();
     moved.addr = addr;
     if let Ok(host) = hyper::header::HeaderValue::from_str(&addr.to_string()) {
         moved.headers.insert(hyper::header::HOST, host);
     }
     moved
+}
+
+/// Runs a load phase, and the CPU time (user + system) `pid` spent on each of its requests.
+fn with_cpu(pid: u32, run: impl FnOnce() -> Sample) -> (Sample, Option<Duration>) {
+    let before = procfs::cpu_time(pid);
+    let sample = run();
+    let after = procfs::cpu_time(pid);
+    let requests = (sample.ok + sample.failed).clamp(1, u64::from(u32::MAX)) as u32;
+    let per_request = before
+        .zip(after)
+        .map(|(before, after)| after.saturating_sub(before) / requests);
+    (sample, per_request)
 }
 
 fn p(sample: &Sample, q: f64) -> u64 {
@@ -316,7 +381,7 @@ pub fn run(options: &Options, rt: &Runtime) -> anyhow::Result<Outcome> {
 
     // Latency at concurrency 1: direct, through Switchyard, and through the bare forwarder
     // (the floor), in turn.
-    let (_forwarder, forwarder_addr) = processes::start_forwarder(&options.forwarder, mock.addr)?;
+    let (forwarder, forwarder_addr) = processes::start_forwarder(&options.forwarder, mock.addr)?;
     let floor_target = retarget(&targets.chat.0, forwarder_addr);
     let mut c1_samples = rotation(
         rt,
@@ -338,6 +403,13 @@ pub fn run(options: &Options, rt: &Runtime) -> anyhow::Result<Outcome> {
     problems(&mut notes, "c=1 cache hit", &cached_c1);
     let (tr_d, tr_p) = interleaved(rt, &targets.translated, c1(phase), ROUNDS);
     answered += tr_p.answered;
+    let image_phase = Phase {
+        warmup: 3,
+        ..c1(phase)
+    };
+    let (img_d, img_p) = interleaved(rt, &targets.translated_image, image_phase, ROUNDS);
+    answered += img_p.answered;
+    problems(&mut notes, "c=1 2 MiB image", &img_p);
     problems(&mut notes, "c=1 pass-through", &chat_p);
     problems(&mut notes, "c=1 translated", &tr_p);
 
@@ -347,24 +419,26 @@ pub fn run(options: &Options, rt: &Runtime) -> anyhow::Result<Outcome> {
     let mut c256_peak = 0;
     let mut c64_cpu = None;
     let mut floor_c64: Option<Sample> = None;
+    let mut floor_cpu = None;
     let mut lag = None;
     for &level in &LEVELS {
         let direct = rt.block_on(load::run(&targets.chat.0, at(level, phase)));
         sampler.take_peak();
-        let cpu_before = procfs::cpu_time(pid);
-        let proxy = rt.block_on(load::run(&targets.chat.1, at(level, phase)));
+        let (proxy, cpu) = with_cpu(pid, || {
+            rt.block_on(load::run(&targets.chat.1, at(level, phase)))
+        });
         let peak = sampler.take_peak();
-        let cpu_after = procfs::cpu_time(pid);
         answered += proxy.answered;
         problems(&mut notes, &format!("c={level} direct"), &direct);
         problems(&mut notes, &format!("c={level} proxy"), &proxy);
         if level == 64 {
             c64_peak = peak;
-            if let (Some(before), Some(after)) = (cpu_before, cpu_after) {
-                let requests = (proxy.ok + proxy.failed).max(1);
-                c64_cpu = Some((after.saturating_sub(before), requests));
-            }
-            floor_c64 = Some(rt.block_on(load::run(&floor_target, at(level, phase))));
+            c64_cpu = cpu;
+            let (floor, cpu) = with_cpu(forwarder.pid(), || {
+                rt.block_on(load::run(&floor_target, at(level, phase)))
+            });
+            floor_cpu = cpu;
+            floor_c64 = Some(floor);
         }
         if level == 256 {
             c256_peak = peak;
@@ -372,10 +446,10 @@ pub fn run(options: &Options, rt: &Runtime) -> anyhow::Result<Outcome> {
         }
         curve.push((level, direct, proxy));
     }
-    let (tr64_d, tr64_p) = (
-        rt.block_on(load::run(&targets.translated.0, at(64, phase))),
-        rt.block_on(load::run(&targets.translated.1, at(64, phase))),
-    );
+    let tr64_d = rt.block_on(load::run(&targets.translated.0, at(64, phase)));
+    let (tr64_p, tr64_cpu) = with_cpu(pid, || {
+        rt.block_on(load::run(&targets.translated.1, at(64, phase)))
+    });
     answered += tr64_p.answered;
     problems(&mut notes, "c=64 translated", &tr64_p);
 
@@ -426,6 +500,12 @@ pub fn run(options: &Options, rt: &Runtime) -> anyhow::Result<Outcome> {
     } else {
         None
     };
+    // What the large request allocates, counted in a gateway inside this process.
+    let image_allocations = options.allocations.map(|counter| {
+        let (direct, through) = &targets.translated_image;
+        let data_dir = options.work_dir.join("data-allocations");
+        allocations::image_request(counter, &config, &data_dir, direct, through)
+    });
     drop(mock);
     notes.push(format!("at end: {}", crate::machine::busyness()));
 
@@ -528,16 +608,61 @@ pub fn run(options: &Options, rt: &Runtime) -> anyhow::Result<Outcome> {
             ),
         );
     }
-    if let Some((cpu, requests)) = c64_cpu {
-        table.info(
-            "gateway CPU per request at c=64",
+    let floor_us = floor_cpu.map(|cpu| cpu.as_secs_f64() * 1e6);
+    let versus_floor = |us: f64| match floor_us {
+        Some(floor) => format!("{:.1} µs more than the forwarder", us - floor),
+        None => String::new(),
+    };
+    if let Some(cpu) = c64_cpu {
+        let us = cpu.as_secs_f64() * 1e6;
+        table.check(
+            "CPU per request at c=64, pass-through (user + system)",
             "—".into(),
-            format!("{:.1} µs", cpu.as_secs_f64() * 1e6 / requests as f64),
-            format!(
-                "{:.2} s of CPU (user + system) over {requests} requests",
-                cpu.as_secs_f64()
-            ),
+            format!("{us:.1} µs"),
+            versus_floor(us),
+            "≤ 45 µs",
+            us <= 45.0,
         );
+    }
+    if let Some(cpu) = tr64_cpu {
+        let us = cpu.as_secs_f64() * 1e6;
+        table.info(
+            "CPU per request at c=64, translated",
+            "—".into(),
+            format!("{us:.1} µs"),
+            versus_floor(us),
+        );
+    }
+    if let Some(floor) = floor_us {
+        table.info(
+            "CPU per request at c=64, floor: bare hyper forwarder",
+            "—".into(),
+            format!("{floor:.1} µs"),
+            String::new(),
+        );
+    }
+
+    table.section("A 2 MiB base64 image, translated (OpenAI → Anthropic), c=1");
+    for (q, label) in [(0.5, "p50"), (0.99, "p99")] {
+        let (d, x) = (p(&img_d, q), p(&img_p, q));
+        table.info(
+            &format!("added latency, {label}"),
+            ms(d),
+            ms(x),
+            added_ms(x, d),
+        );
+    }
+    match &image_allocations {
+        Some(Ok(counted)) => table.check(
+            "bytes allocated in the gateway per request",
+            format!("{} body", mib(counted.body_bytes as u64 / 1024)),
+            mib(counted.per_request / 1024),
+            format!("{:.1}× the body", counted.bodies()),
+            "≤ 3× (read + 2 copies)",
+            counted.bodies() <= 3.0,
+        ),
+        Some(Err(e)) => notes.push(format!("image allocations not measured: {e:#}")),
+        None => notes.push("image allocations not measured: no counting allocator".into()),
     }
 
     table.section("Streaming (SSE)");

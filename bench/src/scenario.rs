@@ -407,7 +407,21 @@ pub fn run(options: &Options, rt: &Runtime) -> anyhow::Result<Outcome> {
         warmup: 3,
         ..c1(phase)
     };
-    let (img_d, img_p) = interleaved(rt, &targets.translated_image, image_phase, ROUNDS);
+    let image_floor = retarget(&targets.translated_image.0, forwarder_addr);
+    let mut image_samples = rotation(
+        rt,
+        &[
+            &targets.translated_image.0,
+            &targets.translated_image.1,
+            &image_floor,
+        ],
+        image_phase,
+        ROUNDS,
+    )
+    .into_iter();
+    let img_d = image_samples.next().unwrap_or_default();
+    let img_p = image_samples.next().unwrap_or_default();
+    let img_floor = image_samples.next().unwrap_or_default();
     answered += img_p.answered;
     problems(&mut notes, "c=1 2 MiB image", &img_p);
     problems(&mut notes, "c=1 pass-through", &chat_p);
@@ -652,6 +666,13 @@ pub fn run(options: &Options, rt: &Runtime) -> anyhow::Result<Outcome> {
             added_ms(x, d),
         );
     }
+    let (d, f) = (p(&img_d, 0.5), p(&img_floor, 0.5));
+    table.info(
+        "floor: bare hyper forwarder, same image (Anthropic body), p50",
+        ms(d),
+        ms(f),
+        added_ms(f, d),
+    );
     match &image_allocations {
         Some(Ok(counted)) => table.check(
             "bytes allocated in the gateway per request",

@@ -91,10 +91,16 @@ mod tests {
     fn a_clone_shares_the_text_and_it_round_trips_as_a_json_string() {
         let text = Base64Text::from("iVBORw0KGgo=".repeat(4));
         let copy = text.clone();
-        assert!(std::ptr::eq(text.as_str(), copy.as_str()), "shared, not copied");
+        assert!(
+            std::ptr::eq(text.as_str(), copy.as_str()),
+            "shared, not copied"
+        );
         let json = serde_json::to_string(&text).unwrap();
         assert_eq!(json, format!("\"{}\"", "iVBORw0KGgo=".repeat(4)));
         assert_eq!(serde_json::from_str::<Base64Text>(&json).unwrap(), text);
-        assert_eq!(format!("{text:?}"), format!("{:?}… (48 bytes)", "iVBORw0KGgo=iVBO"));
+        assert_eq!(
+            format!("{text:?}"),
+            format!("{:?}… (48 bytes)", "iVBORw0KGgo=iVBO")
+        );
     }
 }

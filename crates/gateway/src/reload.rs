@@ -31,14 +31,35 @@ pub enum Reloaded {
     Refused(ConfigError),
 }
 
+/// What the running config was built from: the file's text and the imported price file's
+/// size and time. Taken before they are read at start, so that a change made while the
+/// gateway starts is seen by the first poll instead of being taken for the starting state.
+#[derive(Debug, Clone, Default)]
+pub struct Seen {
+    text: Option<String>,
+    prices: Option<(u64, std::time::SystemTime)>,
+}
+
+impl Seen {
+    pub fn now(config_path: &Path, data_dir: &Path) -> Seen {
+        Seen {
+            text: std::fs::read_to_string(config_path).ok(),
+            prices: imported_stamp(Some(data_dir)),
+        }
+    }
+}
+
 pub fn spawn(
     state: Arc<AppState>,
     path: PathBuf,
     stop: CancellationToken,
+    seen: Seen,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut last = std::fs::read_to_string(&path).ok();
-        let mut last_prices = imported_stamp(&state);
+        let Seen {
+            text: mut last,
+            prices: mut last_prices,
+        } = seen;
         loop {
             tokio::select! {
                 () = stop.cancelled() => return,
@@ -47,7 +68,7 @@ pub fn spawn(
             let Ok(text) = tokio::fs::read_to_string(&path).await else {
                 continue;
             };
-            let prices = imported_stamp(&state);
+            let prices = imported_stamp(state.data_dir.as_deref());
             if last.as_deref() == Some(text.as_str()) && prices == last_prices {
                 continue;
             }
@@ -134,8 +155,8 @@ pub fn imported_prices(
 }
 
 /// Size and modification time of the imported price file, to notice a new import.
-fn imported_stamp(state: &AppState) -> Option<(u64, std::time::SystemTime)> {
-    let dir = state.data_dir.as_ref()?;
+fn imported_stamp(data_dir: Option<&Path>) -> Option<(u64, std::time::SystemTime)> {
+    let dir = data_dir?;
     let meta = std::fs::metadata(crate::pricing::imported::path_in(dir)).ok()?;
     Some((meta.len(), meta.modified().ok()?))
 }

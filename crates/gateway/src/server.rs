@@ -116,6 +116,7 @@ impl Gateway {
         keychain: Option<Arc<dyn KeyStore>>,
     ) -> Result<Gateway, StartError> {
         let started = Instant::now();
+        let seen = crate::reload::Seen::now(&locations.config_path, &locations.data_dir);
         let mut config = config::load_or_create(&locations.config_path)?;
         let addr = locations.listen.unwrap_or(config.server.listen);
         if let Some(why) = crate::security::open_relay_refusal(addr, &config.server) {
@@ -197,6 +198,7 @@ impl Gateway {
             gateway.state.clone(),
             locations.config_path.clone(),
             gateway.stop_accepting.clone(),
+            seen,
         );
         Ok(gateway)
     }

@@ -217,6 +217,7 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     await page.getByTestId('price-output').fill('8')
     await page.getByTestId('price-save').click()
     await page.locator('[data-testid=override-row][data-model="mock/gpt-4.1"]').waitFor()
+    assert.match(await page.getByTestId('builtin-checked').innerText(), /last checked against the providers' prices on \d{4}-\d{2}-\d{2}\./)
     await page.getByTestId('price-filter').fill('mock/')
     const row = page.locator('[data-testid=price-row][data-model="mock/gpt-4.1"]')
     await row.waitFor()

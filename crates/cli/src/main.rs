@@ -115,8 +115,8 @@ enum HistoryAction {
 
 #[derive(Debug, Subcommand)]
 enum PricesAction {
-    /// Import a price file in LiteLLM's model_prices_and_context_window.json format; it ranks
-    /// between [prices] in the config and the built-in table
+    /// Import a price file, LiteLLM's model_prices_and_context_window.json or models.dev's
+    /// api.json; it ranks between [prices] in the config and the built-in table
     Import { file: PathBuf },
 }
 

@@ -19,7 +19,8 @@ use switchyard_gateway::pricing::{self, what_if};
 pub fn import(locations: &Locations, file: &Path) -> anyhow::Result<ExitCode> {
     let imported = ImportedPrices::import(file, &locations.data_dir)?;
     println!(
-        "Imported prices for {} models from {} into {} ({} entries without token prices skipped).",
+        "Imported {} prices for {} models from {} into {} ({} entries without token prices skipped).",
+        imported.format.name(),
         imported.models.len(),
         file.display(),
         imported::path_in(&locations.data_dir).display(),

@@ -131,6 +131,16 @@ describe('Prices', () => {
     await fireEvent.click(screen.getByTestId('price-show-all'))
     expect(screen.getAllByTestId('price-row')).toHaveLength(3)
   })
+
+  it('flags prices from a built-in table last checked more than 90 days ago, and shows its date', async () => {
+    serve()
+    render(Prices)
+    const rows = await screen.findAllByTestId('price-row')
+    expect(rows[0].querySelector('[data-testid=price-stale]')).not.toBeNull()
+    expect(rows[1].querySelector('[data-testid=price-stale]')).toBeNull()
+    expect(screen.getByTestId('builtin-checked').textContent).toContain('last checked against the providers\' prices on 2026-08-25')
+    expect(screen.getByTestId('builtin-stale')).toBeTruthy()
+  })
 })
 
 describe('Settings', () => {

@@ -112,13 +112,14 @@ export const routes: RouteList = { routes: [{ alias: 'coder', targets: ['openai/
 
 export const prices: PriceList = {
   models: [
-    { model: 'openai/gpt-4.1', provider: 'openai', in_use: true, input: 2, output: 8, cached_input: 0.5, cache_write: null, long_context_above: null, source: 'builtin:openai/gpt-4.1 (as of 2026-04)' },
-    { model: 'ollama/qwen', provider: 'ollama', in_use: true, input: null, output: null, cached_input: null, cache_write: null, long_context_above: null, source: null },
-    { model: 'gpt-4o', provider: null, in_use: false, input: 2.5, output: 10, cached_input: 1.25, cache_write: null, long_context_above: null, source: 'builtin:openai/gpt-4o' },
+    { model: 'openai/gpt-4.1', provider: 'openai', in_use: true, input: 2, output: 8, cached_input: 0.5, cache_write: null, long_context_above: null, source: 'builtin:openai/gpt-4.1 (as of 2026-04)', stale: true },
+    { model: 'ollama/qwen', provider: 'ollama', in_use: true, input: null, output: null, cached_input: null, cache_write: null, long_context_above: null, source: null, stale: false },
+    { model: 'gpt-4o', provider: null, in_use: false, input: 2.5, output: 10, cached_input: 1.25, cache_write: null, long_context_above: null, source: 'builtin:openai/gpt-4o', stale: true },
   ],
   overrides: [],
   imported_models: null,
-  builtin: [{ section: 'openai', vendor: 'OpenAI', source: 'https://openai.com/api/pricing', as_of: '2026-04-01', checked: '2026-11-25', notes: null, models: 30 }],
+  imported_format: null,
+  builtin: [{ section: 'openai', vendor: 'OpenAI', source: 'https://openai.com/api/pricing', as_of: '2026-04-01', checked: '2026-08-25', notes: null, models: 30, stale: true }],
 }
 
 export const settings: Settings = {

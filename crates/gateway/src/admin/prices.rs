@@ -26,8 +26,10 @@ const SEEN_DAYS: i64 = 30;
 pub struct PriceList {
     pub models: Vec<EffectivePrice>,
     pub overrides: Vec<PriceOverride>,
-    /// Models in an imported LiteLLM-format price file, if one was imported.
+    /// Models in an imported price file, if one was imported.
     pub imported_models: Option<u64>,
+    /// Its format: `LiteLLM` or `models.dev`.
+    pub imported_format: Option<String>,
     pub builtin: Vec<BuiltinSection>,
 }
 
@@ -47,6 +49,9 @@ pub struct EffectivePrice {
     pub long_context_above: Option<u64>,
     /// `config:…`, `imported:…`, `builtin:… (as of …)`; null when the model has no price.
     pub source: Option<String>,
+    /// Priced from a built-in table last checked more than 90 days ago: worth checking the
+    /// provider's page (or importing a newer price file).
+    pub stale: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
@@ -67,6 +72,8 @@ pub struct BuiltinSection {
     pub checked: String,
     pub notes: Option<String>,
     pub models: u64,
+    /// `checked` is more than 90 days ago.
+    pub stale: bool,
 }
 
 pub async fn list(State(state): State<SharedState>) -> Result<Json<PriceList>, ProxyError> {
@@ -121,6 +128,10 @@ async fn price_list(state: &SharedState) -> Result<PriceList, ProxyError> {
             .imported_prices
             .as_ref()
             .map(|p| p.models.len() as u64),
+        imported_format: config
+            .imported_prices
+            .as_ref()
+            .map(|p| p.format.name().to_owned()),
         builtin: builtin::table()
             .sections
             .iter()
@@ -132,6 +143,7 @@ async fn price_list(state: &SharedState) -> Result<PriceList, ProxyError> {
                 checked: s.checked.clone(),
                 notes: s.notes.clone(),
                 models: s.models.len() as u64,
+                stale: builtin::is_stale(&s.checked, today()),
             })
             .collect(),
     })
@@ -195,8 +207,16 @@ fn row(model: String, provider: Option<String>, in_use: bool, p: Option<Priced>)
         cached_input: base.and_then(|b| b.cached_input),
         cache_write: base.and_then(|b| b.cache_write),
         long_context_above: p.as_ref().and_then(|p| p.price.long.map(|l| l.above)),
+        stale: p
+            .as_ref()
+            .and_then(|p| p.checked.as_deref())
+            .is_some_and(|checked| builtin::is_stale(checked, today())),
         source: p.map(|p| p.source),
     }
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
 }
 
 fn overrides(config: &Config) -> Vec<PriceOverride> {

@@ -105,6 +105,7 @@ impl Table {
                     return Some(Priced {
                         price: model.price,
                         source: format!("builtin:{}/{} (as of {})", section.key, key, model.as_of),
+                        checked: Some(section.checked.clone()),
                     });
                 }
             }
@@ -262,6 +263,23 @@ fn rates(required: [f64; 2], optional: [Option<f64>; 3]) -> Result<Rates, String
         cache_write: optional[1],
         cache_write_1h: optional[2],
     })
+}
+
+/// How old a built-in price may get before the dashboard flags it: providers change prices a
+/// few times a year, and a table older than a quarter has likely missed one.
+pub const STALE_AFTER_DAYS: i64 = 90;
+
+/// Whether a table last checked on `checked` (`2026-10-24`, or `2026-04` for some day of the
+/// month, counted from its last) is older than [`STALE_AFTER_DAYS`] on `today`.
+pub fn is_stale(checked: &str, today: chrono::NaiveDate) -> bool {
+    let date = chrono::NaiveDate::parse_from_str(checked, "%Y-%m-%d")
+        .ok()
+        .or_else(|| {
+            let first =
+                chrono::NaiveDate::parse_from_str(&format!("{checked}-01"), "%Y-%m-%d").ok()?;
+            first.checked_add_months(chrono::Months::new(1))?.pred_opt()
+        });
+    date.is_some_and(|date| (today - date).num_days() > STALE_AFTER_DAYS)
 }
 
 fn check_date(text: &str) -> Result<(), String> {

@@ -1,4 +1,6 @@
-//! Prices imported from a file in LiteLLM's `model_prices_and_context_window.json` format.
+//! Prices imported from a file in LiteLLM's `model_prices_and_context_window.json` format or
+//! in models.dev's `api.json` format (read in [`super::models_dev`]; the format is recognised
+//! from the file's shape).
 //!
 //! `switchyard prices import FILE` checks the file and stores it as
 //! `<data dir>/prices-imported.json`; the gateway loads it at start and whenever it changes,
@@ -14,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::builtin;
-pub use super::rates::ImportedPrices;
+pub use super::rates::{ImportedPrices, PriceFormat};
 use super::rates::{LongContext, ModelPrice, Priced, Rates};
 
 /// Where the imported prices live for a data dir.
@@ -29,18 +31,29 @@ pub enum ImportError {
         path: String,
         source: std::io::Error,
     },
-    #[error("{path} is not LiteLLM-style price JSON: {detail}")]
+    #[error("{path} is neither LiteLLM's nor models.dev's price JSON: {detail}")]
     Invalid { path: String, detail: String },
 }
 
 impl ImportedPrices {
-    /// Parses LiteLLM's format. Fails on anything but a JSON object, and on a file with no
-    /// usable text-model price at all (most likely the wrong file).
+    /// Parses LiteLLM's format or models.dev's. Fails on anything but a JSON object, and on a
+    /// file with no usable text-model price at all (most likely the wrong file).
     pub fn parse(text: &str) -> Result<ImportedPrices, String> {
         let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
         let Value::Object(entries) = value else {
-            return Err("the top level must be an object of model names".into());
+            return Err("the top level must be an object of model names (LiteLLM) or of providers (models.dev)".into());
         };
+        if super::models_dev::is_models_dev(&entries) {
+            let (models, skipped) = super::models_dev::prices(&entries);
+            if models.is_empty() {
+                return Err("no model has a cost with input and output".into());
+            }
+            return Ok(ImportedPrices {
+                models,
+                skipped,
+                format: PriceFormat::ModelsDev,
+            });
+        }
         let mut out = ImportedPrices::default();
         for (name, entry) in &entries {
             if name == "sample_spec" {
@@ -130,6 +143,7 @@ impl ImportedPrices {
                     return Some(Priced {
                         price: *price,
                         source: format!("imported:{key}"),
+                        checked: None,
                     });
                 }
             }

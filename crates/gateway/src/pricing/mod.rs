@@ -2,7 +2,7 @@
 //!
 //! Prices are USD per million tokens. A price is looked up in three places, first hit wins:
 //! the config's `[prices]` overrides, a price file imported with `switchyard prices import`
-//! (LiteLLM's format, [`imported`]), and the built-in table compiled from
+//! (LiteLLM's or models.dev's format, [`imported`], [`models_dev`]), and the built-in table compiled from
 //! `prices/prices.toml` ([`builtin`]). Model names are normalised for the lookup
 //! ([`normalise`]): dated snapshots, `-latest`, provider and OpenRouter prefixes, Bedrock and
 //! Vertex spellings all find the same entry. An unpriced model has no cost (`None`), which the
@@ -15,6 +15,7 @@
 
 pub mod builtin;
 pub mod imported;
+pub mod models_dev;
 pub mod normalise;
 pub mod what_if;
 
@@ -153,6 +154,7 @@ fn from_config(
                 return Some(Priced {
                     price: (*price).into(),
                     source: format!("config:{key}"),
+                    checked: None,
                 });
             }
         }

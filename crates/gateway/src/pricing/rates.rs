@@ -142,6 +142,9 @@ impl ModelPrice {
 pub struct Priced {
     pub price: ModelPrice,
     pub source: String,
+    /// For a built-in price, the day its table was last compared with the provider's prices;
+    /// `None` for config and imported prices.
+    pub checked: Option<String>,
 }
 
 impl Priced {
@@ -150,12 +153,32 @@ impl Priced {
     }
 }
 
-/// Prices imported with `switchyard prices import` (LiteLLM's format, parsed in
-/// [`super::imported`]).
+/// Prices imported with `switchyard prices import` (parsed in [`super::imported`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImportedPrices {
-    /// Keys exactly as in the file, lower-cased (`gpt-4.1`, `gemini/gemini-2.5-pro`).
+    /// Keys lower-cased: LiteLLM's exactly as in the file (`gpt-4.1`,
+    /// `gemini/gemini-2.5-pro`), models.dev's as `provider/model` (and bare for makers).
     pub models: HashMap<String, ModelPrice>,
     /// Entries in the file that were not text models or had no token prices.
     pub skipped: usize,
+    pub format: PriceFormat,
+}
+
+/// The format an imported price file was in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PriceFormat {
+    /// LiteLLM's `model_prices_and_context_window.json`: prices per token.
+    #[default]
+    LiteLlm,
+    /// models.dev's `api.json`: providers, their models, prices per million.
+    ModelsDev,
+}
+
+impl PriceFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            PriceFormat::LiteLlm => "LiteLLM",
+            PriceFormat::ModelsDev => "models.dev",
+        }
+    }
 }

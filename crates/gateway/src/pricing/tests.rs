@@ -287,6 +287,45 @@ fn a_user_override_wins_over_every_table() {
 }
 
 #[test]
+fn a_built_in_table_checked_more_than_90_days_ago_is_stale() {
+    let day = |text| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+    assert!(
+        !builtin::is_stale("2026-11-25", day("2027-02-23")),
+        "90 days on"
+    );
+    assert!(
+        builtin::is_stale("2026-11-25", day("2027-02-24")),
+        "91 days on"
+    );
+    // A month counts from its last day.
+    assert!(!builtin::is_stale("2026-11", day("2027-02-28")));
+    assert!(builtin::is_stale("2026-11", day("2027-03-02")));
+    let priced = lookup(&config(""), "anthropic", "claude-sonnet-4-5").unwrap();
+    assert!(
+        priced.checked.is_some(),
+        "a built-in price carries its table's check date"
+    );
+}
+
+#[test]
+fn a_models_dev_import_prices_a_model_at_a_provider_of_any_id() {
+    let mut config = config("");
+    let file = include_str!("../../tests/fixtures/models-dev-api.json");
+    config.imported_prices = Some(Arc::new(imported::ImportedPrices::parse(file).unwrap()));
+    // A provider Switchyard does not place finds the maker's price under the bare name.
+    let priced = lookup(&config, "mock", "gpt-4.1").unwrap();
+    assert_eq!(priced.source, "imported:gpt-4.1");
+    assert_eq!(
+        priced.price.base.input, 2.0,
+        "OpenAI's own, not the reseller's"
+    );
+    let priced = lookup(&config, "openai", "gpt-4.1").unwrap();
+    assert_eq!(priced.source, "imported:openai/gpt-4.1");
+    let priced = lookup(&config, "google", "gemini-2.5-pro").unwrap();
+    assert_eq!(priced.source, "imported:gemini/gemini-2.5-pro");
+}
+
+#[test]
 fn imported_prices_rank_between_config_and_builtin() {
     let mut config = config("[prices.\"my-fine-tune\"]\ninput = 9.0\noutput = 9.0\n");
     let file = include_str!("../../tests/fixtures/litellm-prices.json");

@@ -187,6 +187,7 @@ mod tests {
                 long: None,
             },
             source: "builtin:openai/gpt-4.1-mini (as of 2026-04)".into(),
+            checked: None,
         };
         let row = |input, cached, output, cost| UsageRow {
             usage: Usage {
@@ -235,6 +236,7 @@ mod tests {
                 }),
             },
             source: "config:test".into(),
+            checked: None,
         };
         let row = |input, output, cost| UsageRow {
             usage: Usage {

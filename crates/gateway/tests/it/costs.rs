@@ -171,6 +171,39 @@ async fn imported_prices_are_picked_up_while_running() {
 }
 
 #[tokio::test]
+async fn a_models_dev_catalogue_prices_a_model_by_its_makers_entry() {
+    use switchyard_gateway::pricing::imported::{ImportedPrices, PriceFormat};
+    let mock = harness::mock().await;
+    let h = harness::start(&no_prices(&mock, "")).await;
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/models-dev-api.json");
+    // Right after start: an import the gateway's watcher has not looked at yet is still seen
+    // (this once raced the watcher's first look and was missed for good).
+    let imported = ImportedPrices::import(&fixture, &h.dir.join("data")).unwrap();
+    assert_eq!(imported.format, PriceFormat::ModelsDev);
+    for _ in 0..100 {
+        let response = h
+            .post(
+                "/v1/chat/completions",
+                chat_with_usage("gpt-4.1", 1_000_000, 0, 1_000_000),
+            )
+            .await;
+        let row = h.row(&request_id(&response)).await;
+        // A provider of an id and host Switchyard does not place: the bare name, which holds
+        // the maker's own entry.
+        if row["price_source"] == "imported:gpt-4.1" {
+            // $2 in / $8 out per million, not the reseller's $2.50 / $10.
+            assert!(approx(&row["cost_usd"], 10.0), "{row}");
+            let prices = h.admin("/api/prices").await;
+            assert_eq!(prices["imported_format"], "models.dev");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the imported models.dev file was never picked up");
+}
+
+#[tokio::test]
 async fn what_if_reprices_history_on_another_model() {
     let mock = harness::mock().await;
     let h = harness::start(&no_prices(&mock, "")).await;

@@ -19,4 +19,9 @@ long_context_above: number | null,
 /**
  * `config:…`, `imported:…`, `builtin:… (as of …)`; null when the model has no price.
  */
-source: string | null, };
+source: string | null, 
+/**
+ * Priced from a built-in table last checked more than 90 days ago: worth checking the
+ * provider's page (or importing a newer price file).
+ */
+stale: boolean, };

@@ -5,6 +5,10 @@ import type { PriceOverride } from "./PriceOverride";
 
 export type PriceList = { models: Array<EffectivePrice>, overrides: Array<PriceOverride>, 
 /**
- * Models in an imported LiteLLM-format price file, if one was imported.
+ * Models in an imported price file, if one was imported.
  */
-imported_models: number | null, builtin: Array<BuiltinSection>, };
+imported_models: number | null, 
+/**
+ * Its format: `LiteLLM` or `models.dev`.
+ */
+imported_format: string | null, builtin: Array<BuiltinSection>, };

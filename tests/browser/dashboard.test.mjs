@@ -14,7 +14,7 @@ import { MOCK_KEY, MOCK_KEY_ENV, REPO_ROOT, startGateway, startMock, startPrevie
 
 const SHOTS = join(REPO_ROOT, 'tests/browser/screenshots')
 const DOC_SHOTS = join(REPO_ROOT, 'docs/screenshots')
-const DOC_PAGES = new Set(['overview', 'requests', 'request-detail', 'providers', 'costs', 'connect'])
+const DOC_PAGES = new Set(['first-run', 'overview', 'requests', 'request-detail', 'providers', 'costs', 'connect'])
 const STEP_MS = 15_000
 
 let mock, gateway, preview, context, page, userDataDir, sdk
@@ -157,6 +157,10 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     assert.ok(!page.url().includes('token='), `expected the token to leave the URL, got ${page.url()}`)
     assert.equal(await page.getByTestId('empty-proxy-url').innerText(), gateway.proxyUrl)
     assert.equal(await page.getByTestId('sidebar-proxy-url').innerText(), gateway.proxyUrl)
+    // No provider yet, so no key: the first run starts at step one.
+    await page.getByTestId('first-run').waitFor()
+    assert.equal(await page.getByTestId('first-run-key').getAttribute('data-done'), 'false')
+    assert.match(await page.getByTestId('first-run').innerText(), /No provider has a key yet/)
     await shoot('overview-empty')
   })
 
@@ -207,6 +211,16 @@ describe('the dashboard', { timeout: 240_000 }, () => {
     await result.waitFor()
     assert.match(await result.innerText(), /^✓/, `expected the mock to accept the key, got ${await result.innerText()}`)
     await shoot('providers')
+  })
+
+  step('shows the first two first-run steps done once a key is stored and tested', async () => {
+    await go('overview')
+    await page.getByTestId('first-run').waitFor()
+    const done = async (id) => page.getByTestId(`first-run-${id}`).getAttribute('data-done')
+    await page.waitForFunction(() => document.querySelector('[data-testid=first-run-test]')?.dataset.done === 'true')
+    assert.equal(await done('key'), 'true')
+    assert.equal(await done('connect'), 'false', 'no client has sent a request yet')
+    await shoot('first-run')
   })
 
   step('prices the mock model with an override', async () => {

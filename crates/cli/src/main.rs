@@ -243,7 +243,7 @@ fn serve(locations: &Locations) -> anyhow::Result<ExitCode> {
         }
         // One write, errors ignored: whoever started us may have stopped reading stdout
         // (`switchyard serve | head -2`), and that must not take the gateway down.
-        let banner = format!(
+        let mut banner = format!(
             "Switchyard {} is running.\nProxy base URL: {}\nDashboard:      {}\nConfig:         {}\nData:           {}\n",
             env!("CARGO_PKG_VERSION"),
             gateway.proxy_url(),
@@ -251,6 +251,12 @@ fn serve(locations: &Locations) -> anyhow::Result<ExitCode> {
             locations.config_path.display(),
             locations.data_dir.display()
         );
+        if gateway.providers_with_keys().await.0 == 0 {
+            banner.push_str(
+                "First run:      no provider has a key yet; add one in the dashboard (Providers) \
+                 or with `switchyard keys set PROVIDER`, then connect a client (`switchyard connect`).\n",
+            );
+        }
         let mut stdout = std::io::stdout().lock();
         let _ = std::io::Write::write_all(&mut stdout, banner.as_bytes());
         let _ = std::io::Write::flush(&mut stdout);

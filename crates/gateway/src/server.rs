@@ -287,6 +287,19 @@ impl Gateway {
             .unwrap_or_default()
     }
 
+    /// How many of the configured providers have a key Switchyard can use (or need none),
+    /// and how many there are: a first run has none, so a client's first request would fail.
+    pub async fn providers_with_keys(&self) -> (usize, usize) {
+        let config = self.state.config.load_full();
+        let mut usable = 0;
+        for provider in &config.providers {
+            if self.state.keys.resolve(provider).await.is_ok() {
+                usable += 1;
+            }
+        }
+        (usable, config.providers.len())
+    }
+
     pub fn local_addr(&self) -> SocketAddr {
         self.state.listen
     }

@@ -65,6 +65,22 @@ describe('Overview', () => {
     expect(screen.getByTestId('budget-bars').textContent).toContain('$0.42 of $10.00')
     expect(within(screen.getByTestId('overview-top-models')).getByRole('link', { name: 'coder' }).getAttribute('href')).toBe('#/requests?model=coder')
     expect(screen.getByTestId('overview-top-clients').textContent).toContain('$7.25')
+    expect(screen.queryByTestId('first-run'), 'a key works and requests arrive: no first-run steps').toBeNull()
+  })
+
+  it('leads a first run through three steps while no provider has a key', async () => {
+    const none = { ...fx.providers, providers: fx.providers.providers.filter((p) => p.key.source === 'missing') }
+    const quiet = { ...fx.overview, last_30_days: { ...fx.overview.last_30_days, requests: 0, errors: 0 } }
+    serve({
+      'GET /api/providers': () => [200, none],
+      'GET /api/overview': () => [200, quiet],
+      'GET /api/connect': () => [200, { clients: [] }],
+    })
+    render(Overview)
+    const steps = await screen.findByTestId('first-run')
+    expect(['key', 'test', 'connect'].map((id) => within(steps).getByTestId(`first-run-${id}`).dataset.done)).toEqual(['false', 'false', 'false'])
+    expect(steps.textContent).toContain('No provider has a key yet')
+    expect(within(steps).getByRole('link', { name: 'Add a key' }).getAttribute('href')).toBe('#/providers')
   })
 })
 

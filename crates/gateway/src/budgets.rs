@@ -4,7 +4,8 @@
 //! Spend is kept live and cheap: the history's totals for the current UTC day and month are
 //! read once at start, and every record handed to the history adds its cost (through the
 //! history's observer), so no request ever queries the database for a budget. Days and months
-//! are UTC, like the history's reports.
+//! are UTC, like the history's reports. Today's request count is kept beside today's spend, so
+//! the desktop tray's "today" figure reads memory too.
 //!
 //! Reaching a limit with `action = "warn"` sends a [`BudgetEvent`] on a broadcast channel (the
 //! desktop app turns it into a notification) and logs one warning per crossing. With
@@ -59,6 +60,20 @@ pub struct BudgetEvent {
     pub message: String,
 }
 
+/// Today's figures: what the tray shows.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Today {
+    pub cost_usd: f64,
+    pub requests: u64,
+}
+
+/// The UTC day a request started on (today when the time is out of range).
+fn started_day(started_at_ms: i64, now: DateTime<Utc>) -> NaiveDate {
+    Utc.timestamp_millis_opt(started_at_ms)
+        .single()
+        .map_or(now.date_naive(), |t| t.date_naive())
+}
+
 /// One period's figures, for `GET /api/budgets`.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct PeriodStatus {
@@ -91,6 +106,8 @@ pub struct BudgetTracker {
 struct Spend {
     day: NaiveDate,
     day_usd: f64,
+    /// Requests started today, priced or not.
+    day_requests: u64,
     /// The first day of the current month.
     month: NaiveDate,
     month_usd: f64,
@@ -105,6 +122,7 @@ impl Spend {
         Spend {
             day,
             day_usd: 0.0,
+            day_requests: 0,
             month: first_of_month(day),
             month_usd: 0.0,
             announced_day: None,
@@ -118,6 +136,7 @@ impl Spend {
         if today > self.day {
             self.day = today;
             self.day_usd = 0.0;
+            self.day_requests = 0;
         }
         let month = first_of_month(today);
         if month > self.month {
@@ -147,12 +166,32 @@ impl BudgetTracker {
         self.events.subscribe()
     }
 
-    /// Sets today's and this month's spend (from the history, at start).
-    pub fn seed(&self, day_usd: f64, month_usd: f64, now: DateTime<Utc>) {
+    /// Sets today's spend and requests and this month's spend (from the history, at start).
+    pub fn seed(&self, today: Today, month_usd: f64, now: DateTime<Utc>) {
         let mut spend = self.lock();
         *spend = Spend::at(now);
-        spend.day_usd = day_usd;
+        spend.day_usd = today.cost_usd;
+        spend.day_requests = today.requests;
         spend.month_usd = month_usd;
+    }
+
+    /// Counts one request in today's figures when it started today (priced or not).
+    pub fn count(&self, started_at_ms: i64, now: DateTime<Utc>) {
+        let mut spend = self.lock();
+        spend.roll(now);
+        if started_day(started_at_ms, now) == spend.day {
+            spend.day_requests += 1;
+        }
+    }
+
+    /// Today's spend and requests so far (UTC day).
+    pub fn today(&self, now: DateTime<Utc>) -> Today {
+        let mut spend = self.lock();
+        spend.roll(now);
+        Today {
+            cost_usd: spend.day_usd,
+            requests: spend.day_requests,
+        }
     }
 
     /// Adds one request's cost, counted in the day and month it started in, and announces a
@@ -167,10 +206,7 @@ impl BudgetTracker {
         if !(cost_usd.is_finite() && cost_usd > 0.0) {
             return;
         }
-        let started = Utc
-            .timestamp_millis_opt(started_at_ms)
-            .single()
-            .map_or(now.date_naive(), |t| t.date_naive());
+        let started = started_day(started_at_ms, now);
         let events = {
             let mut spend = self.lock();
             spend.roll(now);
@@ -360,7 +396,11 @@ mod tests {
         let now = at("2026-11-25T15:00:00Z");
         let limits = budgets(Some(10.0), None, BudgetAction::Block);
         let tracker = BudgetTracker::new(now);
-        tracker.seed(9.50, 9.50, now);
+        let today = Today {
+            cost_usd: 9.50,
+            requests: 3,
+        };
+        tracker.seed(today, 9.50, now);
         assert!(
             tracker.admit(Some(&limits), now).is_ok(),
             "$9.50 of $10 leaves room"
@@ -455,11 +495,38 @@ mod tests {
         let now = at("2026-12-31T12:00:00Z");
         let limits = budgets(None, Some(150.0), BudgetAction::Block);
         let tracker = BudgetTracker::new(now);
-        tracker.seed(0.0, 150.0, now);
+        tracker.seed(Today::default(), 150.0, now);
         let err = tracker.admit(Some(&limits), now).unwrap_err().to_string();
         assert_eq!(
             err,
             "Monthly budget of $150.00 reached ($150.00 spent this month); resets at 2027-01-01T00:00:00Z."
+        );
+    }
+
+    #[test]
+    fn today_counts_every_request_started_today_and_starts_from_zero_at_midnight() {
+        let now = at("2026-11-25T23:59:00Z");
+        let tracker = BudgetTracker::new(now);
+        let seeded = Today {
+            cost_usd: 1.25,
+            requests: 4,
+        };
+        tracker.seed(seeded, 1.25, now);
+        tracker.count(ms("2026-11-25T23:58:59Z"), now);
+        tracker.add(ms("2026-11-25T23:58:59Z"), 0.25, None, now);
+        tracker.count(ms("2026-11-25T23:59:00Z"), now); // unpriced: counted, costs nothing
+        tracker.count(ms("2026-11-24T12:00:00Z"), now); // yesterday's, finished late
+        assert_eq!(
+            tracker.today(now),
+            Today {
+                cost_usd: 1.5,
+                requests: 6
+            }
+        );
+        assert_eq!(
+            tracker.today(at("2026-11-26T00:00:01Z")),
+            Today::default(),
+            "a new UTC day"
         );
     }
 

@@ -128,10 +128,10 @@ impl Gateway {
         let budgets = BudgetTracker::default();
         let now = chrono::Utc::now();
         let (day, month) = crate::budgets::period_starts(now);
-        let spent = history
-            .read(move |c| Ok((costs::spent_since(c, day)?, costs::spent_since(c, month)?)))
+        let (today, month_usd) = history
+            .read(move |c| Ok((costs::today_since(c, day)?, costs::spent_since(c, month)?)))
             .await?;
-        budgets.seed(spent.0, spent.1, now);
+        budgets.seed(today, month_usd, now);
         let client_keys = crate::client_keys::ClientKeys::default();
         client_keys.load(&history).await?;
         let token_path = locations.admin_token_path();
@@ -249,6 +249,9 @@ impl Gateway {
                 return;
             };
             let config = state.config.load();
+            state
+                .budgets
+                .count(record.started_at_ms, chrono::Utc::now());
             if let Some(cost) = record.cost_usd {
                 state.budgets.add(
                     record.started_at_ms,

@@ -174,6 +174,19 @@ pub(super) fn usage_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UsageRow> {
 
 /// Total known cost of the requests started at or after `since_ms` (the budgets' starting
 /// point when the gateway starts).
+/// Requests and spend since `since_ms` (the start of today, for the live figures).
+pub fn today_since(conn: &Connection, since_ms: i64) -> rusqlite::Result<crate::budgets::Today> {
+    let since = Filter {
+        since_ms: Some(since_ms),
+        ..Filter::default()
+    };
+    let totals = overall(conn, &since)?;
+    Ok(crate::budgets::Today {
+        cost_usd: totals.cost_usd.unwrap_or(0.0),
+        requests: totals.requests,
+    })
+}
+
 pub fn spent_since(conn: &Connection, since_ms: i64) -> rusqlite::Result<f64> {
     let since = Filter {
         since_ms: Some(since_ms),

@@ -19,6 +19,9 @@ use crate::tray_model::TrayState;
 pub struct Host {
     pub locations: Locations,
     gateway: Mutex<Option<Arc<Gateway>>>,
+    /// Held for the length of a start: a second start (Try again, a second launch) waits for
+    /// the first and finds its gateway, instead of racing it for the port.
+    starting: tokio::sync::Mutex<()>,
 }
 
 /// How a start went, for the tray and the notifications.
@@ -34,6 +37,7 @@ impl Host {
         Host {
             locations,
             gateway: Mutex::new(None),
+            starting: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -41,8 +45,10 @@ impl Host {
         self.lock().clone()
     }
 
-    /// Starts the gateway unless it already runs.
+    /// Starts the gateway unless it already runs (or another start is under way, which this
+    /// one then waits for).
     pub async fn start(&self) -> Started {
+        let _one_at_a_time = self.starting.lock().await;
         if let Some(gateway) = self.gateway() {
             return Started::Running(gateway);
         }
@@ -86,6 +92,8 @@ impl Host {
     /// Stops the gateway: requests in flight get the usual grace, then the history is
     /// flushed. Safe to call when nothing runs, and more than once.
     pub async fn stop(&self) {
+        // A start under way finishes first, so that the gateway it brings up is stopped too.
+        let _after_any_start = self.starting.lock().await;
         let gateway = self.lock().take();
         if let Some(gateway) = gateway {
             gateway

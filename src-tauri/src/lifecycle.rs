@@ -1,6 +1,7 @@
-//! The order in which things come and go: the gateway starts first, then the window on its
-//! dashboard, the tray's figures and the notifications; Quit (or SIGINT/SIGTERM) stops the
-//! gateway, which flushes the history, and only then exits. Also what each menu item does.
+//! The order in which things come and go: the tray first (saying "Starting…"), then the
+//! gateway in the background, then the window on its dashboard, the tray's figures and the
+//! notifications; Quit (or SIGINT/SIGTERM) stops the gateway, which flushes the history, and
+//! only then exits. Also what each menu item does.
 //!
 //! Nothing here knows how the proxy works: it calls [`Host`] and the gateway's public state.
 
@@ -20,18 +21,18 @@ use crate::{today, window};
 /// Set once Quit began: a second Quit (or a signal during shutdown) does nothing more.
 static QUITTING: AtomicBool = AtomicBool::new(false);
 
-/// Tauri's `setup`: starts the gateway and the tray. The app runs even when the gateway
-/// could not start: the tray then shows why.
+/// Tauri's `setup`: puts up the tray at once ("Starting…"), then starts the gateway in the
+/// background, so a slow keychain or a large history never delays the tray. The app runs
+/// even when the gateway could not start: the tray then shows why.
 pub fn start<R: Runtime>(app: &AppHandle<R>, show_window: bool) -> tauri::Result<()> {
-    let started = tauri::async_runtime::block_on(app.state::<Host>().start());
-    let state = match &started {
-        Started::Running(gateway) => running(gateway),
-        Started::NotRunning(state) => state.clone(),
-    };
-    let tray = Tray::new(app, state, launch_at_login(app), on_menu)?;
+    let tray = Tray::new(app, TrayState::Starting, launch_at_login(app), on_menu)?;
     app.manage(tray);
-    bring_up(app, started, show_window);
     quit_on_signal(app);
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let started = handle.state::<Host>().start().await;
+        bring_up(&handle, started, show_window);
+    });
     Ok(())
 }
 
@@ -46,6 +47,9 @@ fn running(gateway: &switchyard_gateway::Gateway) -> TrayState {
 /// Everything that follows a start: the window, the figures and the notifications when the
 /// gateway runs; the error's notification when it does not.
 fn bring_up<R: Runtime>(app: &AppHandle<R>, started: Started, show_window: bool) {
+    if QUITTING.load(Ordering::SeqCst) {
+        return; // Quit was chosen while the gateway was starting: the tray says Stopping.
+    }
     match started {
         Started::Running(gateway) => {
             Tray::update(app, {
@@ -90,7 +94,7 @@ fn bring_up<R: Runtime>(app: &AppHandle<R>, started: Started, show_window: bool)
                     title: "Switchyard could not start".to_owned(),
                     body: message.clone(),
                 },
-                TrayState::Running { .. } | TrayState::Stopping => return,
+                TrayState::Running { .. } | TrayState::Starting | TrayState::Stopping => return,
             };
             notifications::show(app, &notice);
             Tray::update(app, move |_| state);

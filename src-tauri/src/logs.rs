@@ -1,33 +1,38 @@
 //! Where the app's log lines go: stderr, as for `switchyard serve`, and a file in the data
 //! dir, because an app started at login has no terminal and its log would otherwise be lost.
 //!
-//! The file is `<data dir>/logs/switchyard-desktop.log`; it is rotated once per start when it
-//! has grown past [`ROTATE_AT_BYTES`] (the previous one is kept as `.1`), which bounds it without
-//! a logging dependency of its own. Every line passes through the gateway's redactor, exactly
-//! as on stderr, so a key or the admin token never reaches the file.
+//! The file is `<data dir>/logs/switchyard-desktop.log`. It rotates by size while the app runs
+//! (an app started at login may run for weeks): past [`ROTATE_AT_BYTES`] it becomes `.1`, the
+//! older ones move up to `.2` … and only [`KEPT_FILES`] are kept, so the folder stays under
+//! about 40 MiB. Every line passes through the gateway's redactor, exactly as on stderr, so a
+//! key or the admin token never reaches the file.
 
-use std::fs::{File, OpenOptions};
+use std::fs::OpenOptions;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use file_rotate::compression::Compression;
+use file_rotate::suffix::AppendCount;
+use file_rotate::{ContentLimit, FileRotate};
 use switchyard_gateway::logging::Redacting;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::writer::MakeWriterExt;
 
 pub const FILE_NAME: &str = "switchyard-desktop.log";
-pub const ROTATE_AT_BYTES: u64 = 8 * 1024 * 1024;
+pub const ROTATE_AT_BYTES: usize = 8 * 1024 * 1024;
+/// Rotated files kept besides the current one.
+pub const KEPT_FILES: usize = 4;
 
 /// Installs the global subscriber: `default_filter` unless `RUST_LOG` is set. Returns where
 /// the file is, or `None` (logged on stderr) when it could not be opened.
 pub fn init(default_filter: &str, data_dir: &Path) -> Option<PathBuf> {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
-    let opened = open(data_dir);
-    let file = opened
-        .as_ref()
-        .ok()
-        .and_then(|(_, file)| file.try_clone().ok());
+    let (opened, file) = match open(data_dir, ROTATE_AT_BYTES) {
+        Ok((path, file)) => (Ok(path), Some(file)),
+        Err(e) => (Err(e), None),
+    };
     let result = match file {
         Some(file) => tracing_subscriber::fmt()
             .with_env_filter(filter)
@@ -46,7 +51,7 @@ pub fn init(default_filter: &str, data_dir: &Path) -> Option<PathBuf> {
         return None;
     }
     match opened {
-        Ok((path, _)) => Some(path),
+        Ok(path) => Some(path),
         Err(e) => {
             tracing::warn!(error = %e, "no log file: log lines go to stderr only");
             None
@@ -54,18 +59,27 @@ pub fn init(default_filter: &str, data_dir: &Path) -> Option<PathBuf> {
     }
 }
 
-fn open(data_dir: &Path) -> io::Result<(PathBuf, File)> {
+/// The log file, rotated past `limit` bytes (a line is never split between two files).
+fn open(data_dir: &Path, limit: usize) -> io::Result<(PathBuf, FileRotate<AppendCount>)> {
     let dir = data_dir.join("logs");
     create_private_dir(&dir)?;
     let path = dir.join(FILE_NAME);
-    rotate(&path, ROTATE_AT_BYTES)?;
     // Owner-only like every file in the data dir (the gateway fixes any that is not at each
-    // start, and would report a log file created with the umask as one it had to fix).
+    // start, and would report a log file created with the umask as one it had to fix); each
+    // rotation opens the new file with the same options.
     let mut options = OpenOptions::new();
     options.create(true).append(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&path)?;
+    // Opened once here so that a file that cannot be written is reported, not skipped.
+    options.open(&path)?;
+    let file = FileRotate::new(
+        &path,
+        AppendCount::new(KEPT_FILES),
+        ContentLimit::BytesSurpassed(limit),
+        Compression::None,
+        Some(options),
+    );
     Ok((path, file))
 }
 
@@ -76,15 +90,6 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(dir)
-}
-
-fn rotate(path: &Path, limit: u64) -> io::Result<()> {
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.len() > limit => std::fs::rename(path, path.with_extension("log.1")),
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
-    }
 }
 
 #[cfg(test)]
@@ -99,20 +104,55 @@ mod tests {
     }
 
     #[test]
-    fn a_log_past_the_limit_is_kept_as_dot_one_and_a_new_one_begins() {
-        let dir = temp_dir("rotate");
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(FILE_NAME);
-        std::fs::write(&path, "0123456789").unwrap();
-        rotate(&path, 100).unwrap();
-        assert!(path.exists(), "a small log is left where it is");
-        rotate(&path, 5).unwrap();
-        assert!(!path.exists(), "a log past the limit moves away");
+    fn a_log_rotates_by_size_while_written_and_keeps_only_the_last_few() {
+        use std::io::Write;
+        let data = temp_dir("rotate");
+        let (path, mut file) = open(&data, 100).unwrap();
+        // One write per line, as the log formatter writes each event.
+        for i in 0..40 {
+            let line = format!("line {i:02} of a log that grows while the app runs\n");
+            file.write_all(line.as_bytes()).unwrap();
+        }
+        file.flush().unwrap();
+        let logs = data.join("logs");
+        let mut names: Vec<String> = std::fs::read_dir(&logs)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
         assert_eq!(
-            std::fs::read_to_string(dir.join("switchyard-desktop.log.1")).unwrap(),
-            "0123456789"
+            names,
+            [
+                "switchyard-desktop.log",
+                "switchyard-desktop.log.1",
+                "switchyard-desktop.log.2",
+                "switchyard-desktop.log.3",
+                "switchyard-desktop.log.4",
+            ],
+            "the current file and {KEPT_FILES} rotated ones"
         );
-        std::fs::remove_dir_all(&dir).unwrap();
+        let newest = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            newest.ends_with("line 39 of a log that grows while the app runs\n"),
+            "{newest}"
+        );
+        for name in &names {
+            let text = std::fs::read_to_string(logs.join(name)).unwrap();
+            assert!(
+                text.lines().all(|l| l.starts_with("line ")),
+                "whole lines only: {text}"
+            );
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(logs.join("switchyard-desktop.log.1"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "a rotated-in file is private too");
+        }
+        std::fs::remove_dir_all(&data).unwrap();
     }
 
     #[cfg(unix)]
@@ -120,7 +160,7 @@ mod tests {
     fn the_data_dir_made_for_the_log_is_private() {
         use std::os::unix::fs::PermissionsExt;
         let data = temp_dir("private");
-        let (path, _file) = open(&data).unwrap();
+        let (path, _file) = open(&data, ROTATE_AT_BYTES).unwrap();
         assert!(path.starts_with(&data));
         let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700, "the data dir holds prompts: owner only");

@@ -32,6 +32,8 @@ pub enum TrayState {
         paused: bool,
         today: Option<Today>,
     },
+    /// The app has just started; the gateway is starting in the background.
+    Starting,
     /// Quit was chosen: requests in flight finish and the history is flushed.
     Stopping,
     /// Another program holds the address the gateway was told to listen on.
@@ -97,6 +99,14 @@ impl TrayState {
                     retry: false,
                 }
             }
+            TrayState::Starting => TrayView {
+                look: Look::Paused,
+                tooltip: "Switchyard: starting…".to_owned(),
+                lines: vec!["Starting…".to_owned()],
+                gateway_items: false,
+                pause_label: PAUSE,
+                retry: false,
+            },
             TrayState::Stopping => TrayView {
                 look: Look::Paused,
                 tooltip: "Switchyard: stopping".to_owned(),
@@ -373,6 +383,15 @@ mod tests {
             "… (the rest is in the log file)"
         );
         assert!(view.retry);
+    }
+
+    #[test]
+    fn the_tray_is_up_before_the_gateway_and_says_it_is_starting() {
+        let view = TrayState::Starting.view();
+        assert_eq!(view.lines, ["Starting…"]);
+        assert_eq!(view.tooltip, "Switchyard: starting…");
+        assert!(!view.gateway_items, "nothing to open or copy yet");
+        assert!(!view.retry, "nothing failed");
     }
 
     #[test]

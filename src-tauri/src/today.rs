@@ -58,12 +58,9 @@ mod tests {
             .with_timezone(&chrono::Utc);
         let budgets = BudgetTracker::new(now);
         let ms = now.timestamp_millis();
-        budgets.count(ms - 86_400_000, now); // yesterday's
+        budgets.record(ms - 86_400_000, Some(5.0), None, now); // yesterday's
         for cost in [Some(0.01), Some(0.0023), None] {
-            budgets.count(ms, now);
-            if let Some(cost) = cost {
-                budgets.add(ms, cost, None, now);
-            }
+            budgets.record(ms, cost, None, now);
         }
         let today = read(&budgets, now);
         assert_eq!(today.requests, 3, "yesterday's request is not today's");

@@ -175,15 +175,6 @@ impl BudgetTracker {
         spend.month_usd = month_usd;
     }
 
-    /// Counts one request in today's figures when it started today (priced or not).
-    pub fn count(&self, started_at_ms: i64, now: DateTime<Utc>) {
-        let mut spend = self.lock();
-        spend.roll(now);
-        if started_day(started_at_ms, now) == spend.day {
-            spend.day_requests += 1;
-        }
-    }
-
     /// Today's spend and requests so far (UTC day).
     pub fn today(&self, now: DateTime<Utc>) -> Today {
         let mut spend = self.lock();
@@ -194,27 +185,29 @@ impl BudgetTracker {
         }
     }
 
-    /// Adds one request's cost, counted in the day and month it started in, and announces a
-    /// limit reached by it.
-    pub fn add(
+    /// Counts one request (priced or not) in the day it started in, adds its cost to that day
+    /// and month, and announces a limit it reached.
+    pub fn record(
         &self,
         started_at_ms: i64,
-        cost_usd: f64,
+        cost_usd: Option<f64>,
         limits: Option<&Budgets>,
         now: DateTime<Utc>,
     ) {
-        if !(cost_usd.is_finite() && cost_usd > 0.0) {
-            return;
-        }
         let started = started_day(started_at_ms, now);
+        let cost = cost_usd.filter(|c| c.is_finite() && *c > 0.0);
         let events = {
             let mut spend = self.lock();
             spend.roll(now);
             if started == spend.day {
-                spend.day_usd += cost_usd;
+                spend.day_requests += 1;
+            }
+            let Some(cost) = cost else { return };
+            if started == spend.day {
+                spend.day_usd += cost;
             }
             if first_of_month(started) == spend.month {
-                spend.month_usd += cost_usd;
+                spend.month_usd += cost;
             }
             limits.map(|l| crossings(&mut spend, l)).unwrap_or_default()
         };
@@ -405,7 +398,7 @@ mod tests {
             tracker.admit(Some(&limits), now).is_ok(),
             "$9.50 of $10 leaves room"
         );
-        tracker.add(ms("2026-11-25T15:00:01Z"), 0.92, Some(&limits), now);
+        tracker.record(ms("2026-11-25T15:00:01Z"), Some(0.92), Some(&limits), now);
         let err = tracker.admit(Some(&limits), now).unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -418,9 +411,9 @@ mod tests {
     fn a_new_utc_day_starts_from_zero_but_the_month_keeps_counting() {
         let limits = budgets(Some(1.0), Some(100.0), BudgetAction::Block);
         let tracker = BudgetTracker::new(at("2026-11-25T23:59:00Z"));
-        tracker.add(
+        tracker.record(
             ms("2026-11-25T23:59:00Z"),
-            2.0,
+            Some(2.0),
             Some(&limits),
             at("2026-11-25T23:59:01Z"),
         );
@@ -445,9 +438,9 @@ mod tests {
     #[test]
     fn a_request_that_started_yesterday_does_not_count_today() {
         let tracker = BudgetTracker::new(at("2026-11-26T00:00:05Z"));
-        tracker.add(
+        tracker.record(
             ms("2026-11-25T23:59:59Z"),
-            3.0,
+            Some(3.0),
             None,
             at("2026-11-26T00:00:05Z"),
         );
@@ -464,9 +457,9 @@ mod tests {
         let limits = budgets(Some(1.0), None, BudgetAction::Warn);
         let tracker = BudgetTracker::new(now);
         let mut events = tracker.subscribe();
-        tracker.add(ms("2026-11-25T10:00:00Z"), 0.6, Some(&limits), now);
+        tracker.record(ms("2026-11-25T10:00:00Z"), Some(0.6), Some(&limits), now);
         assert!(events.try_recv().is_err(), "not reached yet");
-        tracker.add(ms("2026-11-25T10:00:00Z"), 0.6, Some(&limits), now);
+        tracker.record(ms("2026-11-25T10:00:00Z"), Some(0.6), Some(&limits), now);
         let event = events.try_recv().unwrap();
         assert_eq!(
             (event.period, event.action, event.limit_usd),
@@ -479,7 +472,7 @@ mod tests {
             "{}",
             event.message
         );
-        tracker.add(ms("2026-11-25T10:00:00Z"), 0.6, Some(&limits), now);
+        tracker.record(ms("2026-11-25T10:00:00Z"), Some(0.6), Some(&limits), now);
         assert!(
             events.try_recv().is_err(),
             "one event per crossing, not per request"
@@ -512,10 +505,9 @@ mod tests {
             requests: 4,
         };
         tracker.seed(seeded, 1.25, now);
-        tracker.count(ms("2026-11-25T23:58:59Z"), now);
-        tracker.add(ms("2026-11-25T23:58:59Z"), 0.25, None, now);
-        tracker.count(ms("2026-11-25T23:59:00Z"), now); // unpriced: counted, costs nothing
-        tracker.count(ms("2026-11-24T12:00:00Z"), now); // yesterday's, finished late
+        tracker.record(ms("2026-11-25T23:58:59Z"), Some(0.25), None, now);
+        tracker.record(ms("2026-11-25T23:59:00Z"), None, None, now); // unpriced: counted, free
+        tracker.record(ms("2026-11-24T12:00:00Z"), Some(2.0), None, now); // yesterday's, late
         assert_eq!(
             tracker.today(now),
             Today {
@@ -534,7 +526,7 @@ mod tests {
     fn no_budgets_means_no_limits() {
         let now = at("2026-11-25T10:00:00Z");
         let tracker = BudgetTracker::new(now);
-        tracker.add(ms("2026-11-25T10:00:00Z"), 1e6, None, now);
+        tracker.record(ms("2026-11-25T10:00:00Z"), Some(1e6), None, now);
         assert!(tracker.admit(None, now).is_ok());
         let status = tracker.status(None, now);
         assert_eq!(

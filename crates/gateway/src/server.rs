@@ -241,25 +241,20 @@ impl Gateway {
             paused: std::sync::atomic::AtomicBool::new(false),
             key_rejections: tokio::sync::broadcast::channel(16).0,
         });
-        // Every record handed to the history adds its cost to the live spend. The observer
-        // holds the state weakly: the state owns the history that holds the observer.
+        // Every record handed to the history counts in the live figures and adds its cost.
+        // The observer holds the state weakly: the state owns the history that holds it.
         let weak = Arc::downgrade(&state);
         state.history.observe(Arc::new(move |record| {
             let Some(state) = weak.upgrade() else {
                 return;
             };
             let config = state.config.load();
-            state
-                .budgets
-                .count(record.started_at_ms, chrono::Utc::now());
-            if let Some(cost) = record.cost_usd {
-                state.budgets.add(
-                    record.started_at_ms,
-                    cost,
-                    config.budgets.as_ref(),
-                    chrono::Utc::now(),
-                );
-            }
+            state.budgets.record(
+                record.started_at_ms,
+                record.cost_usd,
+                config.budgets.as_ref(),
+                chrono::Utc::now(),
+            );
             state.telemetry.record(&config, record);
         }));
         let app = app(state.clone());

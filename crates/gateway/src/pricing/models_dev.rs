@@ -8,25 +8,17 @@
 //! since one request falls in one tier. Models without an input and output price are skipped.
 //!
 //! Each model is stored as `provider/model`, with Google's models under `gemini/` as in
-//! LiteLLM's files, so that one lookup serves both formats; the first-party providers' models
-//! are also stored bare (`gpt-4.1`), for providers Switchyard does not recognise by id.
+//! LiteLLM's files, so that one lookup serves both formats; the makers' own models (the
+//! built-in table's first-party sections: OpenAI, Anthropic, Google, …) are also stored bare
+//! (`gpt-4.1`), for providers Switchyard does not recognise by id. A host of other makers'
+//! models (Groq, OpenRouter) never claims a bare name.
 
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use super::builtin;
 use super::rates::{LongContext, ModelPrice, Rates};
-
-/// Providers whose models are also stored under their bare name, the maker's own price first.
-const FIRST_PARTY: [&str; 7] = [
-    "openai",
-    "anthropic",
-    "google",
-    "mistral",
-    "deepseek",
-    "xai",
-    "groq",
-];
 
 /// Whether `entries` (the file's top level) looks like models.dev's: providers with `models`.
 pub fn is_models_dev(entries: &Map<String, Value>) -> bool {
@@ -39,6 +31,12 @@ pub fn is_models_dev(entries: &Map<String, Value>) -> bool {
 pub fn prices(entries: &Map<String, Value>) -> (HashMap<String, ModelPrice>, usize) {
     let mut models = HashMap::new();
     let mut skipped = 0;
+    let makers: Vec<&str> = builtin::table()
+        .sections
+        .iter()
+        .filter(|s| s.first_party)
+        .map(|s| s.key.as_str())
+        .collect();
     let mut bare: Vec<(usize, String, ModelPrice)> = Vec::new();
     for (provider, entry) in entries {
         let Some(listed) = entry.get("models").and_then(Value::as_object) else {
@@ -50,7 +48,7 @@ pub fn prices(entries: &Map<String, Value>) -> (HashMap<String, ModelPrice>, usi
         } else {
             &provider
         };
-        let rank = FIRST_PARTY.iter().position(|p| *p == provider);
+        let rank = makers.iter().position(|p| *p == provider);
         for (id, model) in listed {
             let Some(price) = model.get("cost").and_then(Value::as_object).and_then(price) else {
                 skipped += 1;

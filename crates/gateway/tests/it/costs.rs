@@ -16,6 +16,20 @@ fn chat_with_usage(model: &str, prompt: u64, cached: u64, completion: u64) -> Va
     })
 }
 
+/// Sends `body` until its row is priced from `source` and returns that row: the gateway
+/// picks an imported price file up within a second or two of the import.
+async fn first_row_priced_from(h: &harness::Harness, body: Value, source: &str) -> Value {
+    for _ in 0..100 {
+        let response = h.post("/v1/chat/completions", body.clone()).await;
+        let row = h.row(&request_id(&response)).await;
+        if row["price_source"] == source {
+            return row;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no request was priced from {source}: the imported file was never picked up");
+}
+
 /// One OpenAI-compatible provider on the mock, and nothing about prices.
 fn no_prices(mock: &mock_provider::MockProvider, extra: &str) -> String {
     format!(
@@ -152,22 +166,10 @@ async fn imported_prices_are_picked_up_while_running() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/litellm-prices.json");
     switchyard_gateway::pricing::imported::ImportedPrices::import(&fixture, &h.dir.join("data"))
         .unwrap();
-    for _ in 0..100 {
-        let response = h
-            .post(
-                "/v1/chat/completions",
-                chat_with_usage("my-fine-tune", 1_000_000, 0, 0),
-            )
-            .await;
-        let row = h.row(&request_id(&response)).await;
-        if row["price_source"] == "imported:my-fine-tune" {
-            // The fixture's $1 per million input: 1,000,000 × 1 = $1.
-            assert!(approx(&row["cost_usd"], 1.0), "{row}");
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the imported price file was never picked up");
+    let body = chat_with_usage("my-fine-tune", 1_000_000, 0, 0);
+    let row = first_row_priced_from(&h, body, "imported:my-fine-tune").await;
+    // The fixture's $1 per million input: 1,000,000 × 1 = $1.
+    assert!(approx(&row["cost_usd"], 1.0), "{row}");
 }
 
 #[tokio::test]
@@ -181,26 +183,14 @@ async fn a_models_dev_catalogue_prices_a_model_by_its_makers_entry() {
     // (this once raced the watcher's first look and was missed for good).
     let imported = ImportedPrices::import(&fixture, &h.dir.join("data")).unwrap();
     assert_eq!(imported.format, PriceFormat::ModelsDev);
-    for _ in 0..100 {
-        let response = h
-            .post(
-                "/v1/chat/completions",
-                chat_with_usage("gpt-4.1", 1_000_000, 0, 1_000_000),
-            )
-            .await;
-        let row = h.row(&request_id(&response)).await;
-        // A provider of an id and host Switchyard does not place: the bare name, which holds
-        // the maker's own entry.
-        if row["price_source"] == "imported:gpt-4.1" {
-            // $2 in / $8 out per million, not the reseller's $2.50 / $10.
-            assert!(approx(&row["cost_usd"], 10.0), "{row}");
-            let prices = h.admin("/api/prices").await;
-            assert_eq!(prices["imported_format"], "models.dev");
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the imported models.dev file was never picked up");
+    // A provider of an id and host Switchyard does not place: the bare name, which holds the
+    // maker's own entry.
+    let body = chat_with_usage("gpt-4.1", 1_000_000, 0, 1_000_000);
+    let row = first_row_priced_from(&h, body, "imported:gpt-4.1").await;
+    // $2 in / $8 out per million, not the reseller's $2.50 / $10.
+    assert!(approx(&row["cost_usd"], 10.0), "{row}");
+    let prices = h.admin("/api/prices").await;
+    assert_eq!(prices["imported_format"], "models.dev");
 }
 
 #[tokio::test]
